@@ -1,0 +1,34 @@
+"""The document pipeline in one place: sources -> model -> resolved variant -> numbered document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .document import NumberedDocument
+from .errors import Finding, Location, SourceError
+from .load import DirectoryTree, Project, SourceTree, check_variant_id, load_project
+from .numbering import number
+from .resolve import resolve
+
+
+def load(root: Path | str = ".") -> Project:
+    """Read and validate the terms repository at root."""
+    root = Path(root)
+    if not (root / "terms").is_dir():
+        raise SourceError(Finding(Location(str(root)), "F002", "terms/ フォルダがありません。",
+                                  "規約リポジトリの一番上のフォルダで実行するか、--root で指定してください。"))
+    return load_project(DirectoryTree(root))
+
+
+def compile_variant(project: Project, variant_id: str) -> NumberedDocument:
+    """One reseller's terms, numbered and with every placeholder replaced."""
+    check_variant_id(variant_id)
+    if variant_id not in project.variants:
+        known = ", ".join(sorted(project.variants)) or "（なし）"
+        raise SourceError(Finding(Location("variants/"), "C002", f"販売店「{variant_id}」がありません。",
+                                  f"登録されている販売店: {known}"))
+    return number(resolve(project, variant_id))
+
+
+def load_tree(tree: SourceTree) -> Project:
+    return load_project(tree)

@@ -1,0 +1,165 @@
+"""`kiyaku lint`: every check on the sources, all findings collected, one exit status.
+
+Order: read and validate every file; then, per variant, resolve and number (which checks
+ids, overrides, references, parameters and placeholders); then project-wide checks
+(unused files and parameters, empty tables) and proofreading of every text.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from . import _proofread
+from .compile import load
+from .errors import Finding, KiyakuError, Location
+from .load import Project
+from . import _placeholders as ph
+from .numbering import number
+from .resolve import resolve
+
+_NOT_TEXT = {"id", "when", "replace", "insert_after", "insert_before", "remove", "template", "issued", "effective", "status", "variants", "where", "source", "original", "mark"}
+
+
+def _strings(data, loc=()):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in _NOT_TEXT:
+                continue
+            yield from _strings(value, loc + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _strings(value, loc + (index,))
+    elif isinstance(data, str):
+        yield loc, data
+
+
+def _locate(project: Project, relpath: str, loc: tuple, snippet: str) -> Location:
+    """Exact line and column of a snippet, searching the file from the field's line on."""
+    base = project.where(relpath, loc)
+    loaded = project.sources.get(relpath)
+    if loaded is None:
+        return base
+    raw = project.tree.read(relpath) or b""
+    text_lines = raw.decode("utf-8", errors="replace").splitlines()
+    key = snippet[:12]
+    for number_, line in enumerate(text_lines[base.line - 1:], start=base.line):
+        col = line.find(key)
+        if col >= 0:
+            return Location(base.path, number_, col + 1)
+    return base
+
+
+def _duplicates(project: Project) -> list[Finding]:
+    findings = []
+    seen: dict[str, int] = {}
+    for index, article_id in enumerate(project.document.articles):
+        if article_id in seen:
+            findings.append(Finding(project.where("terms/document.yaml", ("articles", index)), "L002",
+                                    f"条「{article_id}」が articles に二度あります。", "一方を削除してください。"))
+        seen[article_id] = index
+    for article_id, article in project.articles.items():
+        relpath = project.article_files[article_id]
+        groups = [("paragraphs", article.paragraphs), ("items", article.items)]
+        groups += [(("paragraphs", i, "items"), p.items) for i, p in enumerate(article.paragraphs)]
+        for key, children in groups:
+            key = key if isinstance(key, tuple) else (key,)
+            ids: set[str] = set()
+            for index, child in enumerate(children):
+                if child.id in ids:
+                    findings.append(Finding(project.where(relpath, key + (index, "id")), "L002",
+                                            f"ID「{child.id}」が同じ条の中で重複しています。", "別の ID にしてください。"))
+                ids.add(child.id)
+        if article.paragraphs and article.items:
+            findings.append(Finding(project.where(relpath, ("items",)), "L008", "項（paragraphs）と柱書きの号（items）を同じ条に両方は書けません。", "号は項の中に書いてください。"))
+    return findings
+
+
+def _unused(project: Project, used: set[str]) -> list[Finding]:
+    findings = []
+    listed = set(project.document.articles)
+    for article_id, relpath in sorted(project.article_files.items()):
+        if article_id not in listed:
+            findings.append(Finding(project.where(relpath, ("id",)), "L001", f"条「{article_id}」が terms/document.yaml の articles にありません。",
+                                    "articles の並びに追加するか、ファイルを削除してください。"))
+    for name in project.document.parameters:
+        if name not in used:
+            findings.append(Finding(project.where("terms/document.yaml", ("parameters", name)), "L003",
+                                    f"パラメータ「{name}」は宣言されていますが、どの本文でも使われていません。", "不要なら削除してください。"))
+    for variant_id, variant in sorted(project.variants.items()):
+        relpath = project.variant_files[variant_id]
+        for name in variant.params:
+            if name not in project.document.parameters:
+                findings.append(Finding(project.where(relpath, ("params", name)), "L004",
+                                        f"パラメータ「{name}」は terms/document.yaml で宣言されていません。",
+                                        "つづりを確認するか、document.yaml の parameters に説明つきで追加してください。"))
+        for index, appendix in enumerate(variant.appendices):
+            for s_index, section in enumerate(appendix.sections):
+                table = section.table
+                loc = ("appendices", index, "sections", s_index, "table")
+                if table is None:
+                    continue
+                if table.missing:
+                    findings.append(Finding(project.where(relpath, loc), "L006",
+                                            f"別紙{section.mark}（{section.heading}）の表が欠落しています: {table.missing}",
+                                            "原本の料金表を入手して rows に記入してください。", "warning"))
+                elif not table.rows:
+                    findings.append(Finding(project.where(relpath, loc), "L005", f"別紙{section.mark} の表が空です。",
+                                            "rows に行を書くか、欠落している場合は missing: に理由を書いてください。"))
+                for r_index, row in enumerate(table.rows):
+                    if table.columns and len(row) != len(table.columns):
+                        findings.append(Finding(project.where(relpath, loc + ("rows", r_index)), "L007",
+                                                f"表の行のセル数（{len(row)}）が列見出しの数（{len(table.columns)}）と違います。", "セルの数をそろえてください。"))
+    return findings
+
+
+def _proofreading(project: Project) -> list[Finding]:
+    findings = []
+    captions = {a.id: a.caption for a in project.articles.values()}
+    for relpath, loaded in sorted(project.sources.items()):
+        if relpath == "errata.yaml":
+            continue
+        for loc, text in _strings(loaded.data):
+            for hit in _proofread.proofread(text):
+                snippet = text[hit.start:hit.start + 12]
+                findings.append(Finding(_locate(project, relpath, loc, snippet), hit.code, hit.message, hit.hint, hit.severity))
+            for offset, target, typed in _proofread.typed_captions(text):
+                real = captions.get(target.split(".")[0])
+                if real is not None and typed not in real:
+                    findings.append(Finding(_locate(project, relpath, loc, text[offset:offset + 12]), "PR010",
+                                            f"参照先の見出しは「{real}」ですが、「{typed}」と書かれています。",
+                                            f"{{caption:{target.split('.')[0]}}} と書くと見出しが自動で入ります。"))
+    return findings
+
+
+def _used_parameters(project: Project) -> set[str]:
+    """Parameter names any text in any file uses (so 'declared but unused' is project-wide)."""
+    used: set[str] = set()
+    for loaded in project.sources.values():
+        for _loc, text in _strings(loaded.data):
+            try:
+                tokens = ph.parse(text)
+            except ph.PlaceholderError:
+                continue
+            used |= {t.name for t in ph.walk(tokens) if isinstance(t, ph.Param)}
+    return used
+
+
+def lint(root: Path | str = ".") -> list[Finding]:
+    """All findings for the repository at root (errors and warnings), sorted by place."""
+    try:
+        project = load(root)
+    except KiyakuError as exc:
+        return exc.findings
+    findings: list[Finding] = []
+    used: set[str] = set()
+    for variant_id in sorted(project.variants):
+        try:
+            resolved = resolve(project, variant_id)
+            number(resolved)
+        except KiyakuError as exc:
+            findings.extend(f for f in exc.findings if f.format() not in {g.format() for g in findings})
+    used = _used_parameters(project)
+    findings += _duplicates(project) + _unused(project, used) + _proofreading(project)
+    unique = {f.format(): f for f in findings}
+    return sorted(unique.values(), key=lambda f: (f.location.path, f.location.line, f.location.col, f.code))

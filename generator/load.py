@@ -1,0 +1,206 @@
+"""Stage 1: read terms/, variants/ and errata.yaml into validated models, with positions.
+
+All problems in all files are collected and raised together (one abort, as mkdocs does).
+Sources are read through a SourceTree so the same code reads the working tree or a git commit.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
+
+from ._yaml import LoadedYaml, load_yaml_text, MAX_BYTES
+from .errors import Finding, Location, SourceError
+from .model import Article, DocumentConfig, Errata, Variant
+import re
+
+DOCUMENT_FILE = "terms/document.yaml"
+ERRATA_FILE = "errata.yaml"
+VARIANT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class SourceTree(Protocol):
+    """Where sources are read from: the working tree, or one commit of the git history."""
+
+    label: str
+
+    def list(self, folder: str) -> list[str]: ...
+
+    def read(self, relpath: str) -> bytes | None: ...
+
+
+@dataclass(frozen=True)
+class DirectoryTree:
+    """Sources in a directory on disk (the usual case)."""
+
+    root: Path
+    label: str = ""
+
+    def list(self, folder: str) -> list[str]:
+        base = self.root / folder
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml"))
+
+    def read(self, relpath: str) -> bytes | None:
+        path = self.root / relpath
+        if not path.is_file():
+            return None
+        if path.stat().st_size > MAX_BYTES:
+            return path.open("rb").read(MAX_BYTES + 1)
+        return path.read_bytes()
+
+
+@dataclass
+class Project:
+    """Every source file, validated; positions kept for error messages."""
+
+    tree: SourceTree
+    document: DocumentConfig
+    articles: dict[str, Article]
+    variants: dict[str, Variant]
+    errata: Errata
+    sources: dict[str, LoadedYaml] = field(default_factory=dict)  # relpath -> loaded file
+    article_files: dict[str, str] = field(default_factory=dict)  # article id -> relpath
+    variant_files: dict[str, str] = field(default_factory=dict)  # variant id -> relpath
+
+    def where(self, relpath: str, loc: tuple = ()) -> Location:
+        loaded = self.sources.get(relpath)
+        return loaded.where(loc) if loaded else Location(relpath, 1, 1)
+
+
+_MESSAGES = {
+    "missing": ("M001", "必須の項目「{field}」がありません。", "この項目を追加してください。"),
+    "string_type": ("M003", "「{field}」は文字列で書いてください。", '値を引用符で囲んでください（例: "79,200"、"2024-04-01"）。'),
+    "int_type": ("M003", "「{field}」は整数で書いてください。", "数字だけを書いてください（例: 7）。"),
+    "bool_type": ("M003", "「{field}」は true か false で書いてください。", "yes/no/on/off ではなく true/false と書いてください。"),
+    "list_type": ("M003", "「{field}」はリスト（- で始まる行）で書いてください。", "各要素を「- 」で始めてください。"),
+    "dict_type": ("M003", "「{field}」は「キー: 値」の形で書いてください。", "字下げを確認してください。"),
+    "model_type": ("M003", "「{field}」は「キー: 値」の形で書いてください。", "字下げを確認してください。"),
+    "string_pattern_mismatch": ("M004", "「{field}」の書式が正しくありません（{input}）。", "ID は半角英小文字・数字・ハイフン、日付は \"YYYY-MM-DD\" です。"),
+}
+
+
+def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The allowed keys at the place of an unknown key, for a 'did you mean' hint."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int) or current is None:
+            continue
+        info = getattr(current, "model_fields", {}).get(part)
+        if info is None:
+            return []
+        annotation = info.annotation
+        current = None
+        for candidate in getattr(annotation, "__args__", ()) + (annotation,):
+            for inner in getattr(candidate, "__args__", ()) + (candidate,):
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    current = inner
+    fields = getattr(current, "model_fields", {})
+    return [info.alias or name for name, info in fields.items()]
+
+
+def validation_findings(exc: ValidationError, model: type[BaseModel], loaded: LoadedYaml) -> list[Finding]:
+    findings: list[Finding] = []
+    seen: set[tuple] = set()
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in ("str", "list"))))
+        key = (loc, err["type"])
+        if key in seen or (loc, "union") in seen:
+            continue
+        seen.add(key)
+        field_name = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
+        where = loaded.where(loc)
+        if err["type"] == "extra_forbidden":
+            allowed = _field_names(model, loc)
+            close = difflib.get_close_matches(field_name, allowed, n=1, cutoff=0.5)
+            hint = f"「{close[0]}」の書き間違いではありませんか？" if close else f"使えるキー: {', '.join(allowed)}"
+            findings.append(Finding(where, "M002", f"未知のキー「{field_name}」があります。", hint))
+            continue
+        value = err.get("input")
+        if err["type"] == "string_type" and hasattr(value, "isoformat"):
+            findings.append(Finding(where, "M005", f"日付「{value}」が引用符で囲まれていません。",
+                                    f'"{value}" のように引用符で囲んでください（YAML が日付型に変換してしまうため）。'))
+            continue
+        code, message, hint = _MESSAGES.get(err["type"], ("M009", "「{field}」の値が正しくありません（{msg}）。", "書式を docs/format.md で確認してください。"))
+        findings.append(Finding(where, code, message.format(field=field_name, input=value, msg=err.get("msg", "")), hint))
+    return findings
+
+
+def _parse(tree: SourceTree, relpath: str, model: type[BaseModel], findings: list[Finding], sources: dict) -> Any:
+    raw = tree.read(relpath)
+    shown = f"{tree.label}{relpath}"
+    if raw is None:
+        findings.append(Finding(Location(shown), "F001", "ファイルがありません。", f"{relpath} を作成してください。"))
+        return None
+    try:
+        from ._yaml import _check_bytes
+        loaded = load_yaml_text(_check_bytes(Path(shown), raw), Path(shown))
+    except SourceError as exc:
+        findings.extend(exc.findings)
+        return None
+    sources[relpath] = loaded
+    if not isinstance(loaded.data, dict):
+        findings.append(Finding(loaded.where(()), "M003", "ファイルの中身は「キー: 値」の形で書いてください。", "docs/format.md の例を参照してください。"))
+        return None
+    try:
+        return model.model_validate(loaded.data)
+    except ValidationError as exc:
+        findings.extend(validation_findings(exc, model, loaded))
+        return None
+
+
+def load_project(tree: SourceTree) -> Project:
+    """Read and validate every source file; raise SourceError listing all problems."""
+    findings: list[Finding] = []
+    sources: dict[str, LoadedYaml] = {}
+    document = _parse(tree, DOCUMENT_FILE, DocumentConfig, findings, sources)
+    articles: dict[str, Article] = {}
+    article_files: dict[str, str] = {}
+    for name in tree.list("terms"):
+        relpath = f"terms/{name}"
+        if relpath == DOCUMENT_FILE:
+            continue
+        article = _parse(tree, relpath, Article, findings, sources)
+        if article is None:
+            continue
+        if article.id in articles:
+            findings.append(Finding(sources[relpath].where(("id",)), "M010", f"条の ID「{article.id}」が {article_files[article.id]} と重複しています。", "どちらかの ID を変えてください。"))
+            continue
+        if Path(name).stem != article.id:
+            findings.append(Finding(sources[relpath].where(("id",)), "M011", f"ファイル名と条の ID「{article.id}」が一致しません。", f"ファイル名を terms/{article.id}.yaml にしてください。"))
+        articles[article.id] = article
+        article_files[article.id] = relpath
+    variants: dict[str, Variant] = {}
+    variant_files: dict[str, str] = {}
+    for name in tree.list("variants"):
+        relpath = f"variants/{name}"
+        variant = _parse(tree, relpath, Variant, findings, sources)
+        if variant is None:
+            continue
+        if Path(name).stem != variant.id:
+            findings.append(Finding(sources[relpath].where(("id",)), "M011", f"ファイル名と販売店 ID「{variant.id}」が一致しません。", f"ファイル名を variants/{variant.id}.yaml にしてください。"))
+        if variant.id in variants:
+            findings.append(Finding(sources[relpath].where(("id",)), "M010", f"販売店 ID「{variant.id}」が重複しています。", "どちらかの ID を変えてください。"))
+            continue
+        variants[variant.id] = variant
+        variant_files[variant.id] = relpath
+    errata = Errata(errata=[])
+    if tree.read(ERRATA_FILE) is not None:
+        errata = _parse(tree, ERRATA_FILE, Errata, findings, sources) or errata
+    if findings:
+        raise SourceError(findings)
+    assert document is not None
+    return Project(tree, document, articles, variants, errata, sources, article_files, variant_files)
+
+
+def check_variant_id(variant_id: str) -> None:
+    """Refuse ids that could escape rendered/ (../, /, \\, NUL, full-width look-alikes)."""
+    if not VARIANT_ID_RE.fullmatch(variant_id):
+        raise SourceError(Finding(Location("<コマンドライン>"), "C001",
+                                  f"販売店 ID「{variant_id!r}」は使えません。",
+                                  "販売店 ID は半角英小文字・数字・ハイフンだけです（例: hiroshima-cci）。"))

@@ -1,0 +1,210 @@
+"""Stage 3: number the resolved clauses and replace every placeholder.
+
+Numbers come from order alone, so inserting or removing an article, paragraph or item
+re-flows every later number and every {ref:…} to it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from . import _placeholders as ph
+from .document import NAppendix, NAppendixSection, NArticle, NItem, NParagraph, NTable, NumberedDocument
+from .eras import era_date, parse_date, western_date
+from .errors import Finding, Location, ModelError
+from .resolve import RNode, RText, ResolvedVariant
+
+BUILTIN_PARAMS = ("self", "name", "issued", "effective", "edition")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a reference can point to, with its numbers."""
+
+    article: int | None = None
+    paragraph: int | None = None
+    item: int | None = None
+    article_path: str = ""
+    paragraph_path: str = ""
+    appendix_mark: str | None = None
+    caption: str = ""
+
+
+def reference_table(resolved: ResolvedVariant) -> dict[str, Target]:
+    """Every id path of this variant and the numbers it renders as."""
+    table: dict[str, Target] = {}
+    for a_no, article in enumerate(resolved.articles, start=1):
+        table[article.id] = Target(article=a_no, article_path=article.id, caption=article.caption)
+        for c_no, child in enumerate(article.children, start=1):
+            c_path = f"{article.id}.{child.id}"
+            if child.kind == "item":
+                table[c_path] = Target(a_no, None, c_no, article.id, "", caption=article.caption)
+                continue
+            table[c_path] = Target(a_no, c_no, None, article.id, c_path, caption=article.caption)
+            for i_no, item in enumerate(child.children, start=1):
+                table[f"{c_path}.{item.id}"] = Target(a_no, c_no, i_no, article.id, c_path, caption=article.caption)
+    for appendix, _file in resolved.appendices:
+        table[appendix.id] = Target(appendix_mark="")
+        for section in appendix.sections:
+            table[f"{appendix.id}.{section.id}"] = Target(appendix_mark=section.mark)
+    return table
+
+
+class _Renderer:
+    """Turns tokens into text for one variant; collects findings instead of stopping at the first."""
+
+    def __init__(self, resolved: ResolvedVariant) -> None:
+        self.resolved = resolved
+        variant = resolved.variant
+        self.table = reference_table(resolved)
+        self.issued = parse_date(variant.issued)
+        self.effective = parse_date(variant.effective)
+        self.params: dict[str, str] = {"self": variant.self_ref, "name": variant.name, "edition": str(variant.edition)}
+        self.params.update(variant.params)
+        self.findings: list[Finding] = []
+        self.used_params: set[str] = set()
+
+    def _param(self, token: ph.Param) -> str | None:
+        if token.name in ("issued", "effective"):
+            day = self.issued if token.name == "issued" else self.effective
+            return western_date(day) if token.form == "西暦" else era_date(day)
+        if token.form:
+            return None
+        self.used_params.add(token.name)
+        return self.params.get(token.name)
+
+    def _ref(self, token: ph.Ref, context: tuple[str, str]) -> str | None:
+        target = self.table.get(token.target)
+        if target is None:
+            return None
+        if target.appendix_mark is not None:
+            return f"別紙{target.appendix_mark}"
+        article_path, paragraph_path = context
+        prefix = f"第{target.article}条"
+        if token.form in ("本条", "項"):
+            if target.article_path != article_path:
+                raise _Mismatch(f"「{token.form}」の参照は同じ条の中でしか使えません（参照先は第{target.article}条）。")
+            prefix = "本条" if token.form == "本条" else ""
+        if token.form == "本項":
+            if not target.paragraph_path or target.paragraph_path != paragraph_path or target.item is None:
+                raise _Mismatch("「本項」の参照は同じ項の号にしか使えません。")
+            return f"本項第{target.item}号"
+        text = prefix
+        if target.paragraph is not None:
+            text += f"第{target.paragraph}項"
+        if target.item is not None:
+            text += f"第{target.item}号"
+        return text
+
+    def text(self, block: RText, context: tuple[str, str]) -> str:
+        try:
+            tokens = ph.parse(block.text)
+        except ph.PlaceholderError as exc:
+            self.findings.append(Finding(block.origin, exc.code, exc.message, exc.hint))
+            return block.text
+        return unicodedata.normalize("NFC", self._tokens(tokens, block, context))
+
+    def _tokens(self, tokens, block: RText, context: tuple[str, str]) -> str:
+        out: list[str] = []
+        for token in tokens:
+            if isinstance(token, ph.Literal):
+                out.append(token.text)
+            elif isinstance(token, ph.Param):
+                value = self._param(token)
+                if value is None:
+                    self.findings.append(Finding(block.origin, "P001", f"パラメータ「{token.name}」に値がありません（販売店 {self.resolved.variant.id}）。",
+                                                 f"variants/{self.resolved.variant.id}.yaml の params に {token.name} を追加してください。"))
+                    value = f"{{{token.name}}}"
+                out.append(value)
+            elif isinstance(token, ph.Ref):
+                try:
+                    value = self._ref(token, context)
+                except _Mismatch as exc:
+                    self.findings.append(Finding(block.origin, "P003", str(exc), "書式を外す（{ref:ID}）か、参照先を確認してください。"))
+                    value = "第?条"
+                if value is None:
+                    self.findings.append(Finding(block.origin, "P002", f"参照先「{token.target}」がありません（販売店 {self.resolved.variant.id}）。",
+                                                 "ID のつづりを確認してください。オプションで外れた条項は参照できません。"))
+                    value = "第?条"
+                out.append(value)
+            elif isinstance(token, ph.Caption):
+                target = self.table.get(token.target)
+                if target is None or target.article is None:
+                    self.findings.append(Finding(block.origin, "P002", f"見出しの参照先「{token.target}」がありません。", "条の ID を書いてください。"))
+                    out.append("?")
+                else:
+                    out.append(target.caption)
+            elif isinstance(token, ph.Cond):
+                if token.option not in self.resolved.project.document.options:
+                    self.findings.append(Finding(block.origin, "P004", f"オプション「{token.option}」は宣言されていません。",
+                                                 "terms/document.yaml の options に追加するか、つづりを確認してください。"))
+                chosen = self.resolved.options.get(token.option, False) != token.negate
+                out.append(self._tokens(token.then if chosen else token.otherwise, block, context))
+        return "".join(out)
+
+    def texts(self, blocks: list[RText], context: tuple[str, str]) -> tuple[str, ...]:
+        return tuple(self.text(b, context) for b in blocks)
+
+
+class _Mismatch(Exception):
+    pass
+
+
+def _item(r: _Renderer, node: RNode, number: int, path: str, context: tuple[str, str]) -> NItem:
+    return NItem(path, number, r.texts(node.blocks, context))
+
+
+def _article(r: _Renderer, node: RNode, number: int) -> NArticle:
+    a_ctx = (node.id, "")
+    caption = unicodedata.normalize("NFC", node.caption)
+    lead = r.texts(node.lead, a_ctx)
+    if node.children and node.children[0].kind == "item":
+        items = tuple(_item(r, c, i, f"{node.id}.{c.id}", a_ctx) for i, c in enumerate(node.children, 1))
+        return NArticle(node.id, number, caption, lead, (), items)
+    paragraphs = []
+    for p_no, para in enumerate(node.children, start=1):
+        p_path = f"{node.id}.{para.id}"
+        ctx = (node.id, p_path)
+        items = tuple(_item(r, c, i, f"{p_path}.{c.id}", ctx) for i, c in enumerate(para.children, 1))
+        paragraphs.append(NParagraph(p_path, p_no, r.texts(para.blocks, ctx), items, r.texts(para.after, ctx)))
+    return NArticle(node.id, number, caption, lead, tuple(paragraphs), ())
+
+
+def _appendices(r: _Renderer, resolved: ResolvedVariant) -> tuple[tuple[NAppendix, ...], tuple[str, ...]]:
+    out, gaps = [], []
+    for appendix, relpath in resolved.appendices:
+        sections = []
+        for s_index, sec in enumerate(appendix.sections):
+            origin = resolved.project.where(relpath, ())
+            texts = [sec.text] if isinstance(sec.text, str) else [t if isinstance(t, str) else t.text for t in (sec.text or [])]
+            blocks = tuple(r.text(RText(t, origin), ("", "")) for t in texts)
+            table = None
+            if sec.table is not None:
+                table = NTable(tuple(sec.table.columns), tuple(tuple(row) for row in sec.table.rows), sec.table.missing)
+                if sec.table.missing:
+                    gaps.append(f"別紙{sec.mark}（{sec.heading}）の表: {sec.table.missing}")
+            sections.append(NAppendixSection(sec.id, sec.mark, sec.heading, blocks, table, tuple(sec.notes)))
+        out.append(NAppendix(appendix.id, appendix.title, tuple(sections)))
+    return tuple(out), tuple(gaps)
+
+
+def number(resolved: ResolvedVariant) -> NumberedDocument:
+    """Number every article, paragraph and item and render the text (raise ModelError on problems)."""
+    r = _Renderer(resolved)
+    articles = tuple(_article(r, node, n) for n, node in enumerate(resolved.articles, start=1))
+    config = resolved.project.document
+    supplementary = config.supplementary
+    supp_blocks = [supplementary] if isinstance(supplementary, str) else [s if isinstance(s, str) else s.text for s in supplementary]
+    origin = resolved.project.where("terms/document.yaml", ("supplementary",))
+    supp = tuple(r.text(RText(t, origin), ("", "")) for t in supp_blocks)
+    appendices, gaps = _appendices(r, resolved)
+    if r.findings:
+        raise ModelError(r.findings)
+    v = resolved.variant
+    return NumberedDocument(
+        variant_id=v.id, service=config.service, subtitle=config.subtitle, title=config.title,
+        provider=v.name, self_ref=v.self_ref, edition=v.edition, issued=r.issued, effective=r.effective,
+        issued_text=era_date(r.issued), effective_text=era_date(r.effective),
+        articles=articles, supplementary=supp, appendices=appendices, gaps=gaps,
+    )

@@ -1,0 +1,96 @@
+"""Standalone HTML (lang="ja", an anchor per article) and the fragment the website embeds.
+
+Jinja2 renders our own templates only, with autoescape and StrictUndefined: clause text
+reaches the page as escaped text and can never become live HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+import jinja2
+from markupsafe import Markup
+
+from ..document import NumberedDocument
+
+
+@dataclass(frozen=True)
+class _Entry:
+    path: str
+    label: str
+    blocks: tuple[str, ...]
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["anchor"] = anchor
+    return env
+
+
+def anchor(path: str) -> str:
+    """HTML id for an id path: fees.no-refund -> fees--no-refund (stable across renumbering)."""
+    return path.replace(".", "--")
+
+
+_ENV = _environment()
+
+
+class _ArticleView:
+    """Adds `entries` (items) to the frozen dataclasses without changing them; Jinja reads dict.items otherwise."""
+
+    def __init__(self, article) -> None:
+        self._a = article
+        self.entries = [_Entry(i.path, i.label, i.blocks) for i in article.items]
+        self.paragraphs = [_ParaView(p) for p in article.paragraphs]
+
+    def __getattr__(self, name):
+        return getattr(self._a, name)
+
+
+class _ParaView:
+    def __init__(self, para) -> None:
+        self._p = para
+        self.entries = [_Entry(i.path, i.label, i.blocks) for i in para.items]
+
+    def __getattr__(self, name):
+        return getattr(self._p, name)
+
+
+class _DocView:
+    def __init__(self, doc: NumberedDocument) -> None:
+        self._d = doc
+        self.articles = [_ArticleView(a) for a in doc.articles]
+
+    def __getattr__(self, name):
+        return getattr(self._d, name)
+
+
+def render_fragment(doc: NumberedDocument, heading_level: int = 1) -> str:
+    """The terms as an HTML fragment; heading_level 2 when the page has its own h1."""
+    h = heading_level
+    return _ENV.get_template("terms_body.html.j2").render(
+        doc=_DocView(doc), h=f"h{h}", h2=f"h{h + 1}", h3=f"h{h + 2}")
+
+
+def stylesheet() -> str:
+    return resources.files("generator").joinpath("templates/terms.css").read_text(encoding="utf-8")
+
+
+def render_page(doc: NumberedDocument) -> str:
+    body = Markup(render_fragment(doc))
+    return _ENV.get_template("terms_page.html.j2").render(doc=doc, body=body, css=Markup(stylesheet()))
+
+
+class HtmlRenderer:
+    name, extension, media_type = "html", ".html", "text/html; charset=utf-8"
+
+    def render(self, doc: NumberedDocument, context=None) -> bytes:
+        return render_page(doc).encode("utf-8")
