@@ -186,6 +186,8 @@ def load_yaml_text(text: str, shown: Path) -> LoadedYaml:
                     "字下げと記号を確認してください。") from None
     except RecursionError:
         raise _fail(shown, "Y012", "入れ子が深すぎます。", "構造を見直してください。") from None
+    if not documents:
+        raise _fail(shown, "Y009", "ファイルが空です（コメントしかありません）。", "内容を書くか、不要ならファイルを削除してください。")
     if len(documents) != 1:
         raise _fail(shown, "Y013", f"1 つのファイルに {len(documents)} 個の文書（--- 区切り）があります。",
                     "1 ファイルに 1 文書だけにしてください（「---」の行を削除）。")

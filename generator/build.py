@@ -18,7 +18,8 @@ from typing import Callable
 from . import __version__, _git, _writer, render
 from .compile import compile_variant, load
 from .document import NumberedDocument
-from .errors import Finding, Location, OutputError, RenderError
+from .errors import Finding, Location, OutputError, RenderError, SourceError
+from .load import check_variant_id
 from .load import Project
 
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -114,7 +115,14 @@ def build(root: Path | str = ".", variants: list[str] | None = None, formats: li
     root = Path(root)
     formats = formats or list(render.REGISTRY)
     _check_formats(formats)
+    from .lint import lint
+
+    errors = [f for f in lint(root) if f.severity == "error"]
+    if errors:  # outputs are evidence: never publish from sources that fail lint
+        raise SourceError(errors)
     project = load(root)
+    for variant_id in variants or []:
+        check_variant_id(variant_id)
     chosen = variants or sorted(project.variants)
     commit = _git.head(root)
     progress = _progress(sys.stderr)

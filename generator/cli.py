@@ -105,6 +105,14 @@ def cmd_compare(args) -> int:
     return EXIT_OK
 
 
+def cmd_schema(args) -> int:
+    from .schema import write
+
+    for path in write(Path(args.root) / args.out):
+        print(path)
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kiyaku", description="規約をコードとして管理する（terms of use as code）")
     p.add_argument("--version", action="version", version=f"kiyaku {__version__}")
@@ -135,6 +143,8 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("file")
     sp.add_argument("--quiet", action="store_true", help="一致率だけを表示する")
     sp.add_argument("--min", type=float, help="全体の一致率がこれ未満なら終了コード 1")
+    sp = add("schema", "エディタ用の JSON Schema を schema/ に書き出す", cmd_schema)
+    sp.add_argument("--out", default="schema", help="出力フォルダ（既定: schema/）")
     return p
 
 

@@ -1,0 +1,51 @@
+"""Shared fixtures: temporary copies of the sample repositories and a real CLI runner."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+MINI = REPO / "tests" / "fixtures" / "mini"
+SEEDS = REPO / "tests" / "seeds"
+SEED_FILES = {"itsupport-joto": SEEDS / "000_aee22a7e7b248959.txt", "hiroshima-cci": SEEDS / "001_42e3b943ded233a7.txt"}
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> Run:
+    """Run the real `kiyaku` command in a new process."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    proc = subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd or REPO, env=full_env,
+                          capture_output=True, text=True, timeout=300)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def copy_project(src: Path, dest: Path) -> Path:
+    for name in ("terms", "variants"):
+        shutil.copytree(src / name, dest / name)
+    if (src / "errata.yaml").exists():
+        shutil.copy(src / "errata.yaml", dest / "errata.yaml")
+    return dest
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    return copy_project(MINI, tmp_path / "mini")
+
+
+@pytest.fixture
+def real(tmp_path: Path) -> Path:
+    return copy_project(REPO, tmp_path / "real")
