@@ -39,7 +39,7 @@ RULES: tuple[Rule, ...] = (
     Rule("PR013", re.compile(r"\u301c"), "波ダッシュ（〜 U+301C）が使われています。", "全角チルダ「～」（U+FF5E）にそろえてください（環境によって表示が変わるため）。", "warning"),
 )
 
-_REF_WITH_CAPTION = re.compile(r"\{ref:([a-z0-9.-]+)\}（([^（）]+)）")
+_REF_WITH_CAPTION = re.compile(r"\{ref:([a-z0-9.-]+)\}（([^（）{}]+)）")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from . import _placeholders as ph
 from .numbering import number
 from .resolve import resolve
 
-_NOT_TEXT = {"id", "when", "replace", "insert_after", "insert_before", "remove", "template", "issued", "effective", "status", "variants", "where", "source", "original", "mark"}
+_NOT_TEXT = {"description", "example", "reason", "id", "when", "replace", "insert_after", "insert_before", "remove", "template", "issued", "effective", "status", "variants", "where", "source", "original", "mark"}
 
 
 def _strings(data, loc=()):

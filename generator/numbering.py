@@ -130,11 +130,12 @@ class _Renderer:
                 out.append(value)
             elif isinstance(token, ph.Caption):
                 target = self.table.get(token.target)
-                if target is None or target.article is None:
-                    self.findings.append(Finding(block.origin, "P002", f"見出しの参照先「{token.target}」がありません。", "条の ID を書いてください。"))
+                if target is None or target.article is None or context == ("#caption", ""):
+                    self.findings.append(Finding(block.origin, "P002", f"見出しの参照先「{token.target}」がありません。",
+                                                 "条の ID を書いてください（見出しの中で見出しは参照できません）。"))
                     out.append("?")
                 else:
-                    out.append(target.caption)
+                    out.append(self.caption(target.caption, block.origin))
             elif isinstance(token, ph.Cond):
                 if token.option not in self.resolved.project.document.options:
                     self.findings.append(Finding(block.origin, "P004", f"オプション「{token.option}」は宣言されていません。",
@@ -142,6 +143,10 @@ class _Renderer:
                 chosen = self.resolved.options.get(token.option, False) != token.negate
                 out.append(self._tokens(token.then if chosen else token.otherwise, block, context))
         return "".join(out)
+
+    def caption(self, caption: str, origin: Location) -> str:
+        """A caption may use parameters ({self}による…) but not other captions."""
+        return self.text(RText(caption, origin), ("#caption", ""))
 
     def texts(self, blocks: list[RText], context: tuple[str, str]) -> tuple[str, ...]:
         return tuple(self.text(b, context) for b in blocks)
@@ -157,7 +162,7 @@ def _item(r: _Renderer, node: RNode, number: int, path: str, context: tuple[str,
 
 def _article(r: _Renderer, node: RNode, number: int) -> NArticle:
     a_ctx = (node.id, "")
-    caption = unicodedata.normalize("NFC", node.caption)
+    caption = r.caption(node.caption, node.origin)
     lead = r.texts(node.lead, a_ctx)
     if node.children and node.children[0].kind == "item":
         items = tuple(_item(r, c, i, f"{node.id}.{c.id}", a_ctx) for i, c in enumerate(node.children, 1))

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The main job: render every reseller's terms (DOCX, PDF, HTML, ...) and build the website.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+kiyaku lint
+kiyaku build
+if [ -f mkdocs.yml ]; then mkdocs build --strict; fi
