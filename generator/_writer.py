@@ -1,8 +1,8 @@
 """Writing outputs so that readers only ever see complete builds.
 
-A variant's files are written into a staging folder outside rendered/ (in .kiyaku/tmp), then
-swapped in with one atomic rename (renameat2 RENAME_EXCHANGE on Linux). A crash at any moment
-leaves either the previous folder or the new one, never a mix, and no debris in rendered/.
+The new output tree is written into a staging folder outside rendered/ (in .kiyaku/tmp), then
+exchanged with rendered/ in one atomic rename (renameat2 RENAME_EXCHANGE on Linux). A crash at
+any moment leaves either the previous build or the new one, never a mix, and no debris in rendered/.
 Concurrent builds are serialised by a lock file.
 """
 
@@ -64,35 +64,64 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def publish_folder(root: Path, target: Path, files: dict[str, bytes]) -> None:
-    """Replace target folder with exactly these files, atomically."""
+def _link_tree(src: Path, dest: Path) -> None:
+    """Copy a folder by hard links (cheap, and the old files stay untouched)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for child in sorted(src.iterdir()):
+        if child.is_dir() and not child.is_symlink():
+            _link_tree(child, dest / child.name)
+        else:
+            try:
+                os.link(child, dest / child.name, follow_symlinks=False)
+            except OSError:
+                shutil.copy2(child, dest / child.name, follow_symlinks=False)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(path, 0o644)
+
+
+def publish(root: Path, out_dir: Path, folders: dict[str, dict[str, bytes]]) -> None:
+    """Replace the given sub-folders of out_dir (e.g. rendered/<variant>/) in one atomic step.
+
+    The whole output tree is staged (untouched folders hard-linked from the current one) and then
+    exchanged with out_dir, so a reader or a crash sees either the previous build or this one.
+    """
     staging = Path(tempfile.mkdtemp(prefix="stage-", dir=state_dir(root) / "tmp"))
+    leftover: Path | None = staging
     try:
-        for name in sorted(files):
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "wb") as handle:
-                handle.write(files[name])
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(path, 0o644)
+        if out_dir.is_dir():
+            for child in sorted(out_dir.iterdir()):
+                if child.name not in folders:
+                    if child.is_dir():
+                        _link_tree(child, staging / child.name)
+                    else:
+                        os.link(child, staging / child.name)
+        for name, files in sorted(folders.items()):
+            for filename in sorted(files):
+                _write(staging / name / filename, files[filename])
+            os.chmod(staging / name, 0o755)
+            _fsync_dir(staging / name)
         os.chmod(staging, 0o755)
         _fsync_dir(staging)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists() and _exchange(staging, target):
-            pass  # staging now holds the previous files; removed below
-        elif target.exists():
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        if not out_dir.exists():
+            os.rename(staging, out_dir)
+            leftover = None
+        elif not _exchange(staging, out_dir):
             old = Path(tempfile.mkdtemp(prefix="old-", dir=state_dir(root) / "tmp"))
-            os.rename(target, old / "x")
-            os.rename(staging, target)
-            staging = old
-        else:
-            os.rename(staging, target)
-            staging = None
-        _fsync_dir(target.parent)
+            os.rename(out_dir, old / "previous")  # not atomic: only where renameat2 is missing
+            os.rename(staging, out_dir)
+            leftover = old
+        _fsync_dir(out_dir.parent)
     finally:
-        if staging is not None and staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        if leftover is not None and leftover.exists():
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def write_file_atomic(path: Path, data: bytes) -> None:

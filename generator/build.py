@@ -67,7 +67,9 @@ def render_variant(project: Project, root: Path, variant_id: str, formats: list[
                    commit: _git.CommitInfo | None, on_file: Callable[[str, str], None] | None = None) -> RenderedVariant:
     doc = compile_variant(project, variant_id)
     variant = project.variants[variant_id]
-    context = render.RenderContext(root=str(root), timestamp=source_date_epoch(doc), template=variant.template)
+    origin = project.where(project.variant_files[variant_id], ("template",)) if variant.template else None
+    context = render.RenderContext(root=str(root), timestamp=source_date_epoch(doc), template=variant.template,
+                                   template_origin=origin)
     files: dict[str, bytes] = {}
     entries = {}
     for fmt in formats:
@@ -133,8 +135,7 @@ def build(root: Path | str = ".", variants: list[str] | None = None, formats: li
     if not draft:
         with _writer.build_lock(root):
             _writer.clean_stale(root)
-            for result in rendered:
-                _writer.publish_folder(root, out_dir / result.variant_id, result.files)
+            _writer.publish(root, out_dir, {r.variant_id: r.files for r in rendered})
     return BuildResult(out_dir, rendered)
 
 

@@ -18,7 +18,17 @@ _KOTO = re.compile(r"(?<=関する)事")
 
 
 def fold(text: str) -> str:
-    """Fold typographic noise; idempotent: fold(fold(x)) == fold(x)."""
+    """Fold typographic noise; idempotent: fold(fold(x)) == fold(x).
+
+    One pass can expose new noise (NFKC turns ＞ into a Markdown quote mark), so fold to a fixpoint.
+    """
+    folded = _fold_once(text)
+    while (again := _fold_once(folded)) != folded:
+        folded = again
+    return folded
+
+
+def _fold_once(text: str) -> str:
     lines = [_MARKDOWN.sub("", line) for line in text.splitlines()]
     text = _BOLD.sub("", "".join(lines))
     text = unicodedata.normalize("NFKC", text).translate(_VARIANTS)

@@ -15,7 +15,7 @@ from .eras import era_date, parse_date, western_date
 from .errors import Finding, Location, ModelError
 from .resolve import RNode, RText, ResolvedVariant
 
-BUILTIN_PARAMS = ("self", "name", "issued", "effective", "edition")
+BUILTIN_PARAMS = ("self", "name", "issued", "effective", "edition", "notice_days")
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ class _Renderer:
         self.table = reference_table(resolved)
         self.issued = parse_date(variant.issued)
         self.effective = parse_date(variant.effective)
-        self.params: dict[str, str] = {"self": variant.self_ref, "name": variant.name, "edition": str(variant.edition)}
+        self.params: dict[str, str] = {"self": variant.self_ref, "name": variant.name, "edition": str(variant.edition),
+                                       "notice_days": str(variant.notice_days)}
         self.params.update(variant.params)
         self.findings: list[Finding] = []
         self.used_params: set[str] = set()
@@ -149,7 +150,9 @@ class _Renderer:
         return self.text(RText(caption, origin), ("#caption", ""))
 
     def texts(self, blocks: list[RText], context: tuple[str, str]) -> tuple[str, ...]:
-        return tuple(self.text(b, context) for b in blocks)
+        """Rendered blocks; a block emptied by an {if} that is off disappears instead of printing blank."""
+        rendered = (self.text(b, context) for b in blocks)
+        return tuple(text for text in rendered if text.strip())
 
 
 class _Mismatch(Exception):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..document import NumberedDocument
+from ..errors import Location
 
 
 class Renderer(Protocol):
@@ -29,6 +30,7 @@ class RenderContext:
     root: str = "."
     timestamp: int = 0  # seconds since epoch for embedded dates (SOURCE_DATE_EPOCH / source commit)
     template: str | None = None  # a variant's own DOCX template, relative to root
+    template_origin: Location | None = None  # where the variant names it, so errors point at the YAML line
 
 
 # format name -> "module:Class"; order is the order of `kiyaku build`

@@ -1,0 +1,134 @@
+"""DOCX through docxtpl: resellers get a Word file they can put on their letterhead.
+
+The layout lives in a Word template (default: generator/templates/terms.docx, made by
+tools/make_docx_template.py). A variant may name its own template (``template:`` in
+variants/<id>.yaml, relative to the repository root) to restyle without code.
+
+Jinja runs with autoescape (``&`` and ``<`` in a clause stay text in the XML) and
+StrictUndefined; before rendering, the template's variables are checked against the view
+(generator/render/_view.py) so a typo in a reseller's template is reported with the file name
+instead of silently printing nothing.
+
+Determinism: docxtpl/python-docx output differs between runs only in zip timestamps, so the
+package is rewritten with one fixed timestamp (RenderContext.timestamp), [Content_Types].xml
+first and the other entries sorted, and docProps/core.xml created/modified set to that time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+from docxtpl import DocxTemplate
+
+from ..document import NumberedDocument
+from ..errors import Finding, Location, RenderError
+from . import RenderContext
+from ._view import View, document_view
+
+DEFAULT_TEMPLATE = "terms.docx"
+_FIRST = "[Content_Types].xml"
+
+
+def _template_path(context: RenderContext) -> tuple[Path, str]:
+    """The template file and the name shown in messages; a variant's template must stay inside the repository."""
+    if not context.template:
+        return Path(str(resources.files("generator").joinpath("templates", DEFAULT_TEMPLATE))), \
+            f"generator/templates/{DEFAULT_TEMPLATE}"
+    shown = context.template
+    where = context.template_origin or Location(shown)
+    root = Path(context.root).resolve()
+    path = (root / shown).resolve()
+    if Path(shown).is_absolute() or not path.is_relative_to(root):
+        raise RenderError(Finding(where, "R010", f"テンプレート「{shown}」がリポジトリの外を指しています。",
+                                  "template: にはリポジトリのフォルダからの相対パスを書いてください（例: templates/letterhead.docx）。"))
+    if not path.is_file():
+        raise RenderError(Finding(where, "R011", f"テンプレート「{shown}」がありません。",
+                                  "ファイル名と場所を確認するか、template: の行を削除して既定のテンプレートを使ってください。"))
+    return path, shown
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def _check_variables(template: DocxTemplate, env: jinja2.Environment, view: View, shown: str) -> None:
+    try:
+        unknown = template.get_undeclared_template_variables(env, view) - set(env.globals)
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(Finding(Location(shown), "R013", f"テンプレート「{shown}」の差し込み記法に誤りがあります: {exc.message}",
+                                  "{{ 変数 }} と {%p for … %} … {%p endfor %} の組を確認してください。")) from None
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise RenderError(Finding(Location(shown), "R012", f"テンプレート「{shown}」に未定義の変数があります: {names}",
+                                  f"使える変数: {', '.join(sorted(view))}（号は entries、項は paragraphs）"))
+
+
+def _core_properties(template: DocxTemplate, doc: NumberedDocument, when: dt.datetime) -> None:
+    """Metadata a reader sees in Word's properties; dates fixed so the bytes do not depend on the clock."""
+    props = template.docx.core_properties
+    props.title = doc.title
+    props.author = doc.provider
+    props.subject = f"{doc.service} {doc.subtitle}"
+    props.keywords = f"{doc.provider}, 第{doc.edition}版, {doc.issued.isoformat()}"
+    props.comments = f"{doc.provider} 第{doc.edition}版（{doc.issued_text}）"
+    props.identifier = f"{doc.variant_id}-{doc.edition}"
+    props.language = "ja-JP"
+    props.last_modified_by = doc.provider
+    props.revision = doc.edition
+    props.created = props.modified = when.replace(tzinfo=None)
+
+
+def normalise_zip(data: bytes, timestamp: int) -> bytes:
+    """Same content → same bytes: fixed entry times and attributes, a stable entry order."""
+    when = dt.datetime.fromtimestamp(max(timestamp, 315532800), dt.timezone.utc)  # zip dates start in 1980
+    date_time = (when.year, when.month, when.day, when.hour, when.minute, when.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        names = sorted(source.namelist(), key=lambda n: (n != _FIRST, n))
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(name), compresslevel=6)
+    return out.getvalue()
+
+
+def render_docx(doc: NumberedDocument, context: RenderContext) -> bytes:
+    path, shown = _template_path(context)
+    view = document_view(doc)
+    env = _environment()
+    try:
+        template = DocxTemplate(path)
+        template.init_docx()
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise RenderError(Finding(context.template_origin or Location(shown), "R014",
+                                  f"テンプレート「{shown}」を Word ファイルとして開けません（{exc.__class__.__name__}）。",
+                                  "Word で「.docx」形式で保存し直してください。")) from None
+    _check_variables(template, env, view, shown)
+    try:
+        template.render(view, env, autoescape=True)
+    except jinja2.UndefinedError as exc:
+        raise RenderError(Finding(Location(shown), "R012", f"テンプレート「{shown}」に未定義の変数があります: {exc.message}",
+                                  "号は entries、項は paragraphs です。_view.py の名前を確認してください。")) from None
+    except jinja2.TemplateError as exc:
+        raise RenderError(Finding(Location(shown), "R013", f"テンプレート「{shown}」の差し込み記法に誤りがあります: {exc}",
+                                  "{{ 変数 }} と {%p for … %} … {%p endfor %} の組を確認してください。")) from None
+    when = dt.datetime.fromtimestamp(context.timestamp, dt.timezone.utc)
+    _core_properties(template, doc, when)
+    buffer = io.BytesIO()
+    template.save(buffer)
+    return normalise_zip(buffer.getvalue(), context.timestamp)
+
+
+class DocxRenderer:
+    name, extension = "docx", ".docx"
+    media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+    def render(self, doc: NumberedDocument, context: RenderContext | None = None) -> bytes:
+        return render_docx(doc, context or RenderContext())
