@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 import zipfile
 from importlib import resources
 from pathlib import Path
 
 import jinja2
+from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
 from ..document import NumberedDocument
@@ -83,6 +85,40 @@ def _core_properties(template: DocxTemplate, doc: NumberedDocument, when: dt.dat
     props.created = props.modified = when.replace(tzinfo=None)
 
 
+def _text_width(text: str) -> int:
+    """Width in half-width units (a kanji counts two), the measure table columns are balanced by."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit_columns(template: DocxTemplate, cap: int = 40) -> None:
+    """Columns made by a {%tc %} loop come out equally wide; share the width by each column's longest cell.
+
+    Word would autofit, LibreOffice does not. Tables whose template columns differ in width were
+    sized by hand in the template and are kept as they are.
+    """
+    for tbl in template.docx.element.body.iter(qn("w:tbl")):
+        grid = tbl.find(qn("w:tblGrid"))
+        cols = grid.findall(qn("w:gridCol")) if grid is not None else []
+        widths = {c.get(qn("w:w")) for c in cols}
+        if len(cols) < 2 or len(widths) != 1 or None in widths:
+            continue
+        need = [4] * len(cols)
+        for row in tbl.findall(qn("w:tr")):
+            for i, cell in enumerate(row.findall(qn("w:tc"))[: len(cols)]):
+                text = "".join(t.text or "" for t in cell.iter(qn("w:t")))
+                need[i] = max(need[i], min(cap, _text_width(text) + 2))
+        total = int(cols[0].get(qn("w:w"))) * len(cols)
+        twips = [total * n // sum(need) for n in need]
+        for col, width in zip(cols, twips):
+            col.set(qn("w:w"), str(width))
+        for row in tbl.findall(qn("w:tr")):
+            for cell, width in zip(row.findall(qn("w:tc")), twips):
+                props = cell.find(qn("w:tcPr"))
+                if props is not None and props.find(qn("w:tcW")) is None:
+                    tcw = props.makeelement(qn("w:tcW"), {qn("w:w"): str(width), qn("w:type"): "dxa"})
+                    props.insert(0, tcw)
+
+
 def normalise_zip(data: bytes, timestamp: int) -> bytes:
     """Same content → same bytes: fixed entry times and attributes, a stable entry order."""
     when = dt.datetime.fromtimestamp(max(timestamp, 315532800), dt.timezone.utc)  # zip dates start in 1980
@@ -119,6 +155,7 @@ def render_docx(doc: NumberedDocument, context: RenderContext) -> bytes:
     except jinja2.TemplateError as exc:
         raise RenderError(Finding(Location(shown), "R013", f"テンプレート「{shown}」の差し込み記法に誤りがあります: {exc}",
                                   "{{ 変数 }} と {%p for … %} … {%p endfor %} の組を確認してください。")) from None
+    _fit_columns(template)
     when = dt.datetime.fromtimestamp(context.timestamp, dt.timezone.utc)
     _core_properties(template, doc, when)
     buffer = io.BytesIO()

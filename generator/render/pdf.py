@@ -38,6 +38,7 @@ FONT_PACKAGES = ("noto_cjk_sans_jp_regular", "noto_cjk_sans_jp_bold")
 FONT_FAMILY = "Noto Sans CJK JP"
 PDF_STANDARD = "a-2a"
 TEMPLATE = "terms.typ"
+JST = dt.timezone(dt.timedelta(hours=9))
 
 
 @functools.cache
@@ -81,7 +82,7 @@ def _document_json(doc: NumberedDocument) -> str:
 
 def render_pdf(doc: NumberedDocument, timestamp: int, pdf_standard: str | None = PDF_STANDARD) -> bytes:
     """The PDF bytes; the same document and timestamp always give the same bytes."""
-    when = dt.datetime.fromtimestamp(timestamp, dt.timezone.utc)
+    when = dt.datetime.fromtimestamp(timestamp, JST)  # metadata dates read as Japanese local time
     try:
         data = _compiler().compile(format="pdf", sys_inputs={"doc": _document_json(doc)}, timestamp=when,
                                    pdf_standards=[pdf_standard] if pdf_standard else [])
