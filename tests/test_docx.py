@@ -1,0 +1,198 @@
+"""DOCX (docxtpl): text read back by python-docx, styles and metadata, fixed zip, template errors.
+
+LibreOffice headless is the second, independent client: it must convert every DOCX to PDF.
+Template errors are checked through the real CLI: exit 1, `path:line:col: code`, no traceback,
+and rendered/ left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+
+from conftest import MINI, copy_project, run_cli
+from generator.normalize import fold
+from renderings import BODY_CROP, Case, case, cases, differences, docx_text, similarity
+
+CASES = cases()
+IDS = [v for _, v in CASES]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> dict[str, tuple[Case, Path]]:
+    folder = tmp_path_factory.mktemp("docx")
+    out = {}
+    for root, variant in CASES:
+        c = case(root, variant)
+        path = folder / f"{variant}.docx"
+        path.write_bytes(c.render("docx"))
+        out[variant] = (c, path)
+    return out
+
+
+@pytest.mark.parametrize("variant", IDS)
+def test_text_matches_plain_text(rendered, variant):
+    c, path = rendered[variant]
+    extracted = docx_text(path)
+    assert similarity(c.text, extracted, variant) >= 0.99, differences(c.text, extracted, variant)
+
+
+@pytest.mark.parametrize("variant", IDS)
+def test_styles_header_footer_and_fonts(rendered, variant):
+    c, path = rendered[variant]
+    document = docx.Document(str(path))
+    headings = [p.text for p in document.paragraphs if p.style.name == "規約 条見出し"]
+    assert headings == [a.heading for a in c.doc.articles]
+    hanging = document.styles["規約 項"].paragraph_format
+    assert hanging.first_line_indent < 0 < hanging.left_indent
+    fonts = document.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:rFonts"))
+    assert fonts.get(qn("w:eastAsia")) == "Noto Sans CJK JP"
+    body = document.sections[-1]
+    header = "".join(p.text for p in body.header.paragraphs)
+    assert c.doc.provider in header and f"第{c.doc.edition}版" in header
+    footer_xml = body.footer._element.xml
+    assert "PAGE" in footer_xml and "fldChar" in footer_xml
+    assert document.sections[0].header.is_linked_to_previous, "the cover has no running header"
+
+
+@pytest.mark.parametrize("variant", IDS)
+def test_metadata_and_fixed_zip(rendered, variant):
+    c, path = rendered[variant]
+    data = path.read_bytes()
+    props = docx.Document(io.BytesIO(data)).core_properties
+    assert props.title == c.doc.title and props.author == c.doc.provider and props.language == "ja-JP"
+    from generator.build import source_date_epoch
+
+    stamp = source_date_epoch(c.doc)
+    assert int(props.created.timestamp()) == stamp and props.modified == props.created
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        infos = archive.infolist()
+        names = [i.filename for i in infos]
+        assert names[0] == "[Content_Types].xml" and names[1:] == sorted(names[1:])
+        assert len({i.date_time for i in infos}) == 1
+        assert "docProps/thumbnail.jpeg" not in names
+
+
+def test_escaping_keeps_markup_as_text(tmp_path):
+    c = case(MINI, "alpha")
+    hostile = ("A & B < C > D", "{{ title }}", "{%p if x %}", "<w:t>x</w:t>", "]]> &amp;", "'\"")
+    article = c.doc.articles[0]
+    para = dataclasses.replace(article.paragraphs[0], blocks=hostile)
+    doc = dataclasses.replace(c.doc, articles=(dataclasses.replace(article, paragraphs=(para,)),) + c.doc.articles[1:])
+    path = tmp_path / "hostile.docx"
+    path.write_bytes(Case(c.root, c.variant, doc).render("docx"))
+    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
+    assert f"1.\t{hostile[0]}" in paragraphs
+    for text in hostile[1:]:
+        assert text in paragraphs
+
+
+@pytest.mark.slow
+def test_libreoffice_converts_every_docx(rendered, tmp_path):
+    """A real second client opens and lays out the file (soffice exits 0 and writes a PDF with the text)."""
+    sources = []
+    for variant in IDS:
+        sources.append(str(rendered[variant][1]))
+    profile = tmp_path / "lo-profile"  # a private profile: parallel test workers never share one
+    proc = subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                           "--convert-to", "pdf", "--outdir", str(tmp_path), *sources],
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    for variant in IDS:
+        pdf = tmp_path / f"{variant}.pdf"
+        assert pdf.is_file() and pdf.stat().st_size > 1000, proc.stdout + proc.stderr
+        text = subprocess.run(["pdftotext", *BODY_CROP, str(pdf), "-"], capture_output=True, text=True).stdout
+        c = rendered[variant][0]
+        # pdftotext reads a small table column by column: compare the clauses, then look for each cell
+        ours, theirs = c.text.split("\n別紙\n")[0], re.split(r"^\f?別紙$", text, flags=re.M)[0]
+        assert similarity(ours, theirs, variant) >= 0.99, differences(ours, theirs, variant)
+        for appendix in c.doc.appendices:
+            for section in appendix.sections:
+                for cell in [x for row in (section.table.rows if section.table else ()) for x in row]:
+                    assert fold(cell) in fold(text), cell
+
+
+# --- a variant's own template: errors name the file, and a failed build changes nothing ---------
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _set_template(project: Path, variant: str, template: str) -> None:
+    path = project / "variants" / f"{variant}.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^(self: .*)$", rf"\1\ntemplate: {template}", text, count=1, flags=re.M), encoding="utf-8")
+
+
+def _template_with(path: Path, extra: str) -> None:
+    """The default template plus one paragraph (python-docx), e.g. an unknown Jinja variable."""
+    from generator.render.docx import DEFAULT_TEMPLATE
+    from importlib import resources
+
+    document = docx.Document(str(resources.files("generator").joinpath("templates", DEFAULT_TEMPLATE)))
+    document.add_paragraph(extra)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+
+
+@pytest.fixture
+def built_mini(tmp_path) -> Path:
+    project = copy_project(MINI, tmp_path / "mini")
+    result = run_cli("build", "--root", str(project))
+    assert result.code == 0, result.stderr
+    return project
+
+
+def _assert_failed_cleanly(project: Path, before: dict[str, str], result, code: str, names: list[str]) -> None:
+    assert result.code == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert re.search(rf"^\S+:\d+:\d+: {code} ", result.stderr, re.M), result.stderr
+    for name in names:
+        assert name in result.stderr
+    assert _snapshot(project / "rendered") == before
+    assert not list((project / "rendered").rglob(".*")), "temporary files left in rendered/"
+    tmp = project / ".kiyaku" / "tmp"
+    assert not tmp.exists() or not any(tmp.iterdir())
+
+
+def test_missing_template_is_reported_and_nothing_changes(built_mini):
+    before = _snapshot(built_mini / "rendered")
+    _set_template(built_mini, "beta", "templates/letterhead.docx")
+    result = run_cli("build", "--root", str(built_mini))
+    _assert_failed_cleanly(built_mini, before, result, "R011", ["templates/letterhead.docx", "variants/beta.yaml"])
+
+
+def test_unknown_template_variable_is_reported_and_nothing_changes(built_mini):
+    before = _snapshot(built_mini / "rendered")
+    _template_with(built_mini / "templates" / "letterhead.docx", "{{ reseller_logo }} {{ provider }}")
+    _set_template(built_mini, "beta", "templates/letterhead.docx")
+    result = run_cli("build", "--root", str(built_mini))
+    _assert_failed_cleanly(built_mini, before, result, "R012", ["templates/letterhead.docx", "reseller_logo"])
+
+
+def test_variant_template_is_used(built_mini):
+    _template_with(built_mini / "templates" / "letterhead.docx", "レターヘッド {{ provider }}")
+    _set_template(built_mini, "beta", "templates/letterhead.docx")
+    result = run_cli("build", "--root", str(built_mini), "--format", "docx")
+    assert result.code == 0, result.stderr
+    text = docx_text(built_mini / "rendered" / "beta" / "beta.docx")
+    assert "レターヘッド ベータ株式会社" in text
+    assert "レターヘッド" not in docx_text(built_mini / "rendered" / "alpha" / "alpha.docx")
+
+
+def test_template_outside_the_repository_is_refused(built_mini, tmp_path):
+    _template_with(tmp_path / "outside.docx", "{{ provider }}")
+    _set_template(built_mini, "beta", "../outside.docx")
+    result = run_cli("build", "--root", str(built_mini), "--format", "docx")
+    assert result.code == 1 and "R010" in result.stderr and "Traceback" not in result.stderr
