@@ -1,0 +1,139 @@
+"""Everything the site shows, gathered once per build from the data sources.
+
+Why a separate step: pages link to each other (home → notice → edition), so the whole picture
+(which edition is in force on the build date, which are announced, which notices exist) is
+decided once, here, and every page reads the same answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..document import NumberedDocument
+from . import matrix, sources
+from .downloads import Bundle, render_bundle
+
+# Released editions never change: their renderings are kept between `mkdocs serve` rebuilds.
+Cache = dict[tuple[str, int, str], tuple[NumberedDocument, Bundle]]
+
+
+@dataclass(frozen=True)
+class EditionView:
+    """One edition as the site shows it: the document, its files and where it stands on the build date."""
+
+    edition: sources.Edition | None  # None: the working tree (no release record)
+    doc: NumberedDocument
+    bundle: Bundle
+    status: str  # in-force | past | upcoming | preview | unreleased
+
+    @property
+    def number(self) -> int:
+        return self.edition.number if self.edition else self.doc.edition
+
+    @property
+    def effective(self) -> dt.date:
+        return self.edition.effective if self.edition else self.doc.effective
+
+
+@dataclass(frozen=True)
+class Reseller:
+    id: str
+    name: str
+    current: EditionView  # what the reseller's page shows
+    editions: tuple[EditionView, ...]  # released editions, oldest first; each has a permanent page
+    notices: tuple[sources.Notice, ...]
+    notice_days: int
+
+    @property
+    def upcoming(self) -> tuple[EditionView, ...]:
+        return tuple(e for e in self.editions if e.status == "upcoming")
+
+    def notice_for(self, number: int) -> sources.Notice | None:
+        return next((n for n in self.notices if n.edition == number), None)
+
+
+@dataclass(frozen=True)
+class Site:
+    today: dt.date
+    preview: bool
+    service: str
+    title: str
+    resellers: tuple[Reseller, ...]
+    rows: tuple[matrix.Row, ...]
+    feeds: dict[str, bytes | None] = field(default_factory=dict)  # "all" or variant id -> Atom (None: not available)
+
+    @property
+    def notices(self) -> list[tuple[Reseller, sources.Notice]]:
+        """Every notice, newest announcement first (then by reseller, for a stable order)."""
+        pairs = [(r, n) for r in self.resellers for n in r.notices]
+        return sorted(pairs, key=lambda p: (-p[1].announced.toordinal(), p[0].id, -p[1].edition))
+
+    def last_change(self) -> dt.date:
+        """The newest date anything on the site changed: sitemap lastmod and the feed's updated."""
+        days = [r.current.doc.issued for r in self.resellers] + [n.announced for _, n in self.notices]
+        days += [e.doc.issued for r in self.resellers for e in r.editions]
+        return max(d for d in days if d <= self.today) if any(d <= self.today for d in days) else self.today
+
+
+def _status(edition: sources.Edition, in_force: sources.Edition | None, today: dt.date) -> str:
+    if edition.effective > today:
+        return "upcoming"
+    return "in-force" if in_force is not None and edition.number == in_force.number else "past"
+
+
+def _released(root: Path, edition: sources.Edition, cache: Cache) -> tuple[NumberedDocument, Bundle]:
+    key = (edition.variant, edition.number, edition.commit or "")
+    if key not in cache:
+        assert edition.sources is not None
+        project, commit = edition.sources()
+        doc = sources.working_document(project, edition.variant)
+        cache[key] = (doc, render_bundle(project, root, edition.variant, commit))
+    return cache[key]
+
+
+def reseller(root: Path, project, variant: str, today: dt.date, preview: bool, cache: Cache,
+             head: Callable[[], object]) -> Reseller:
+    """One reseller: its released editions, the one in force on `today`, and the page's current terms.
+
+    The page shows the edition in force; `mkdocs serve` (preview) and a repository without release
+    records show the working tree instead, labelled as such.
+    """
+    released = sources.released_editions(root, variant)
+    applicable = [e for e in released if e.effective <= today]
+    in_force = max(applicable, key=lambda e: (e.effective, e.number)) if applicable else None
+    views = []
+    for edition in released:
+        doc, bundle = _released(root, edition, cache)
+        views.append(EditionView(edition, doc, bundle, _status(edition, in_force, today)))
+    current = next((v for v in views if v.status == "in-force"), None)
+    if preview or current is None:
+        doc = sources.working_document(project, variant)
+        bundle = render_bundle(project, root, variant, head())
+        current = EditionView(None, doc, bundle, "preview" if preview else "unreleased")
+    notices = sources.notices(root, variant, released)
+    variant_model = project.variants[variant]
+    return Reseller(variant, variant_model.name, current, tuple(views), tuple(notices), variant_model.notice_days)
+
+
+def collect(root: Path, today: dt.date, preview: bool, cache: Cache, site_url: str | None) -> Site:
+    """The whole site's data: every reseller (sorted by id), the comparison rows and the feeds."""
+    project = sources.project(root)
+    commit: list[object] = []
+
+    def head() -> object:  # one git call per build, and only when the working tree is rendered
+        if not commit:
+            commit.append(sources.head(root))
+        return commit[0]
+
+    resellers = tuple(reseller(root, project, v, today, preview, cache, head) for v in sorted(project.variants))
+    docs = [r.current.doc for r in resellers]
+    first = docs[0] if docs else None
+    site = Site(today, preview, first.service if first else "", first.title if first else "利用規約", resellers,
+                tuple(matrix.matrix(docs)))
+    site.feeds["all"] = sources.feed(root, None, site_url, [n for _, n in site.notices])
+    for r in resellers:
+        site.feeds[r.id] = sources.feed(root, r.id, site_url, list(r.notices))
+    return site

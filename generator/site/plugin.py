@@ -1,0 +1,176 @@
+"""The mkdocs plugin `kiyaku`: generates every page and file of the site from the terms repository.
+
+Why at build time, inside mkdocs: `mkdocs build` from a fresh clone must give the whole site
+(no generated files are committed), and `mkdocs serve` must rebuild when legal staff save a
+YAML file (the terms/, variants/, releases/ folders and errata.yaml are watched).
+
+Events: on_files gathers the data (content.collect) and adds the pages as virtual Markdown files
+with front matter only, plus the downloads, feeds and stylesheet; on_page_content swaps in the
+page's HTML and its table of contents; each page's update_date (sitemap lastmod, and the mtime
+in sitemap.xml.gz) is the date its content last changed, so two builds give identical bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Literal
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents
+
+from ..errors import KiyakuError
+from . import content, pages, sources
+
+log = logging.getLogger("mkdocs.plugins.kiyaku")
+WATCHED = ("terms", "variants", "releases", "errata.yaml")
+
+
+class KiyakuConfig(Config):
+    root = c.Type(str, default=".")  # the terms repository, relative to mkdocs.yml
+    today = c.Optional(c.Type(str))  # YYYY-MM-DD: pin the build date (tests, reproducible archives)
+    preview = c.Optional(c.Type(bool))  # show the working tree; default: on under `mkdocs serve` only
+
+
+class _Headings(HTMLParser):
+    """(level, id, text) of every h2–h4 that has an id: the page's table of contents."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str, str]] = []
+        self._open: tuple[int, str] | None = None
+        self._text: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag in ("h2", "h3", "h4") and values.get("id"):
+            self._open, self._text = (int(tag[1]), values["id"] or ""), []
+        elif self._open and "k-sr" in (values.get("class") or ""):
+            self._hidden += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open and tag == f"h{self._open[0]}":
+            self.found.append((self._open[0], self._open[1], "".join(self._text).strip()))
+            self._open = None
+        elif self._hidden and tag == "span":
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._open and not self._hidden:
+            self._text.append(data)
+
+
+def table_of_contents(html: str) -> TableOfContents:
+    """h2 entries with their h3/h4 children, as mkdocs' toc extension would have made them."""
+    parser = _Headings()
+    parser.feed(html)
+    top: list[AnchorLink] = []
+    for level, ident, title in parser.found:
+        link = AnchorLink(title, ident, level)
+        if level == 2 or not top:
+            top.append(link)
+        else:
+            top[-1].children.append(link)
+    return TableOfContents(top)
+
+
+def _front_matter(spec: pages.PageSpec) -> str:
+    meta: dict[str, Any] = {"title": spec.title}
+    if not spec.search:
+        meta["search"] = {"exclude": True}
+    return "---\n" + json.dumps(meta, ensure_ascii=False) + "\n---\n"  # JSON is YAML: quoting is safe
+
+
+class KiyakuPlugin(BasePlugin[KiyakuConfig]):
+    """See the module docstring; one instance lives for a whole `mkdocs serve` session."""
+
+    def __init__(self) -> None:
+        self.serving = False
+        self.cache: content.Cache = {}
+        self.specs: dict[str, pages.PageSpec] = {}
+        self.site: content.Site | None = None
+
+    @property
+    def root(self) -> Path:
+        return self._root
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        self.serving = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        base = Path(config.config_file_path or ".").resolve().parent
+        self._root = (base / self.config.root).resolve()
+        if pages.STYLESHEET not in config.extra_css:
+            config.extra_css.append(pages.STYLESHEET)
+        try:
+            project = sources.project(self._root)
+        except KiyakuError as exc:
+            raise PluginError(self._explain(exc)) from None
+        feeds = [{"title": "規約変更のお知らせ（全販売店）", "path": pages.FEED_ALL}]
+        feeds += [{"title": f"規約変更のお知らせ（{project.variants[v].name}）", "path": pages.feed_path(v)}
+                  for v in sorted(project.variants)]
+        config.extra["kiyaku_feeds"] = feeds
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        preview = self.serving if self.config.preview is None else self.config.preview
+        today = sources.build_date(self.config.today)
+        try:
+            self.site = content.collect(self._root, today, preview, self.cache, config.site_url)
+            specs = pages.pages(self.site)
+            extra = pages.files(self.site, config.site_url)
+        except KiyakuError as exc:
+            raise PluginError(self._explain(exc)) from None
+        self.specs = {spec.src_uri: spec for spec in specs}
+        for spec in specs:
+            self._add(files, File.generated(config, spec.src_uri, content=_front_matter(spec)))
+        for path, data in sorted(extra.items()):
+            self._add(files, File.generated(config, path, content=data))
+        config.nav = self._nav(files)
+        return files
+
+    @staticmethod
+    def _add(files: Files, file: File) -> None:
+        existing = files.get_file_from_path(file.src_uri)
+        if existing is not None:  # a generated page wins over a stray file of the same name in docs_dir
+            log.warning(f"kiyaku: docs_dir の {file.src_uri} は生成されるページと重なるため無視します。")
+            files.remove(existing)
+        files.append(file)
+
+    def _nav(self, files: Files) -> list[Any]:
+        """Home, one entry per reseller, comparison, notices, then the static pages of docs_dir."""
+        assert self.site is not None
+        nav: list[Any] = [{"ホーム": "index.md"}]
+        nav += [{r.name: pages.reseller_url(r.id) + "index.md"} for r in self.site.resellers]
+        nav += [{"販売店ごとの違い": "compare/index.md"}, {"お知らせ一覧": "notices/index.md"}]
+        static = sorted(f.src_uri for f in files.documentation_pages() if f.generated_by is None)
+        return nav + static
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        assert self.site is not None
+        spec = self.specs.get(page.file.src_uri)
+        page.update_date = (spec.updated if spec else self.site.last_change()).isoformat()
+        if spec is None:
+            return html
+        page.toc = table_of_contents(spec.html)
+        return spec.html
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        for name in WATCHED:
+            if (self._root / name).exists():
+                server.watch(str(self._root / name))
+        return server
+
+    @staticmethod
+    def _explain(exc: KiyakuError) -> str:
+        lines = [finding.format() for finding in exc.findings]
+        return "kiyaku: 規約のソースに問題があるためサイトを作れません。\n" + "\n".join(lines)

@@ -1,0 +1,138 @@
+"""Where the site's data comes from: one small function per source.
+
+Why one function each: the release, history, notice and feed machinery is built by other
+modules of kiyaku (generator.release, .history, .notice, .feeds). Each function here is the only
+place that knows one of them; when a module is missing (or the repository has no release
+records yet) the function returns "nothing" and the site still builds, with sections that say
+so. Nothing here writes files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .. import _git
+from ..compile import compile_variant, load
+from ..document import NumberedDocument
+from ..load import Project
+
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One released edition of one reseller's terms, as its release record states it."""
+
+    variant: str
+    number: int
+    effective: dt.date
+    announced: dt.date | None = None
+    issued: dt.date | None = None
+    reason: str = ""
+    commit: str | None = None
+    kind: str = ""  # 利益変更 / 不利益変更 / 基準 (the first recorded edition)
+    service_change: bool = False
+    # Reads the sources as they were at the release; (project, commit) for build.render_variant.
+    sources: Callable[[], tuple[Project, _git.CommitInfo | None]] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One 規約変更のお知らせ, ready to be placed on a page."""
+
+    variant: str
+    edition: int
+    announced: dt.date
+    effective: dt.date
+    reason: str
+    period_text: str  # e.g. 2026年12月2日から2026年12月31日まで
+    body_html: str  # the notice itself (新旧対照表 …) as an HTML fragment, headings from h2
+    articles: tuple[tuple[str, str], ...] = ()  # (label such as 第13条, anchor id) of changed articles
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def slug(self) -> str:
+        """Permanent URL part: one notice per edition, so the edition number names it."""
+        return f"edition-{self.edition}"
+
+
+def _optional(module: str) -> Any | None:
+    """generator.<module> if that part of kiyaku exists in this checkout, else None."""
+    try:
+        return importlib.import_module(f"generator.{module}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"generator.{module}":
+            return None
+        raise
+
+
+def build_date(option: str | None = None) -> dt.date:
+    """The day the site describes: the plugin's `today` option, else SOURCE_DATE_EPOCH, else today in Japan.
+
+    Which edition is in force and how many days are left depend on it, so a test or a reproducible
+    build pins it; a published site is rebuilt daily.
+    """
+    if option:
+        return dt.date.fromisoformat(option)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), JST).date()
+    return dt.datetime.now(JST).date()
+
+
+def project(root: Path) -> Project:
+    """The sources in the working tree (validated; raises SourceError with positions)."""
+    return load(root)
+
+
+def head(root: Path) -> _git.CommitInfo | None:
+    """The commit the working tree is based on, recorded in the manifest of preview downloads."""
+    return _git.head(root)
+
+
+def working_document(sources: Project, variant: str) -> NumberedDocument:
+    """A reseller's terms as the working tree has them (the live preview; the fallback with no releases)."""
+    return compile_variant(sources, variant)
+
+
+def released_editions(root: Path, variant: str) -> list[Edition]:
+    """Every released edition of one reseller, oldest first (releases/<variant>/<N>.yaml); [] if none."""
+    history = _optional("history")
+    if history is None:
+        return []
+    out = []
+    for record in history.load_records(root).get(variant, ()):
+        out.append(Edition(variant, record.edition, record.effective_day, record.announced_day, record.announced_day,
+                           record.reason, record.source_commit, record.kind, record.service_change,
+                           sources=functools.partial(_edition_sources, history, root, record)))
+    return out
+
+
+def _edition_sources(history: Any, root: Path, record: Any) -> tuple[Project, _git.CommitInfo | None]:
+    """The sources at the release commit with the record's edition and dates, as history.edition_document uses them."""
+    sources = history.with_meta(history.project_at(root, record.source_commit), record.variant, record.edition,
+                                record.announced, record.effective)
+    commit = _git.resolve(root, record.source_commit)
+    return sources, commit
+
+
+def notices(root: Path, variant: str, editions: list[Edition]) -> list[Notice]:
+    """The change notices of one reseller, oldest first; [] when there are none."""
+    notice = _optional("notice")
+    if notice is None or len(editions) < 2:
+        return []
+    return []  # adapter added when generator.notice lands
+
+
+def feed(root: Path, variant: str | None, site_url: str | None, items: list[Notice]) -> bytes | None:
+    """The Atom feed of one reseller's notices (variant None: all resellers); None without generator.feeds."""
+    feeds = _optional("feeds")
+    if feeds is None:
+        return None
+    return None  # adapter added when generator.feeds lands
