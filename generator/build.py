@@ -148,6 +148,8 @@ def verify(root: Path | str = ".", out: Path | str | None = None) -> list[Findin
         raise OutputError(Finding(Location(str(out_dir)), "O001", "rendered/ がありません。", "先に kiyaku build を実行してください。"))
     project = load(root)
     commit = _git.head(root)
+    from .release import check_records  # immutable release records (issue 8 item 5)
+    findings += check_records(root)
     for folder in sorted(p for p in out_dir.iterdir() if p.is_dir()):
         manifest_path = folder / MANIFEST
         if not manifest_path.is_file():

@@ -113,6 +113,69 @@ def cmd_schema(args) -> int:
     return EXIT_OK
 
 
+# --- Releases, history, diff, notices, feeds (generator/release.py, history.py, diff.py, notice.py, feeds.py) ---
+
+def cmd_release(args) -> int:
+    from .errors import Finding, Location, ReleaseError
+    from .release import release
+
+    if bool(args.variants) == args.all:
+        raise ReleaseError(Finding(Location("<コマンドライン>"), "C005", "販売店を指定するか、--all を付けてください（両方は不可）。",
+                                   "例: kiyaku release hiroshima-cci --announce 2026-12-01 --effective 2027-01-01 --reason …"))
+    records = release(args.root, None if args.all else args.variants, args.announce, args.effective, args.reason or "",
+                      args.kind, args.service_change, args.baseline)
+    for r in records:
+        print(f"{r.variant}: 第{r.edition}版を記録しました（告知 {r.announced}、実施 {r.effective}、"
+              f"ソース {r.source_commit[:10]}、タグ {r.variant}/ed{r.edition}）")
+    return EXIT_OK
+
+
+def cmd_status(args) -> int:
+    from .release import format_status, status
+
+    sys.stdout.write(format_status(status(args.root, args.variant)))
+    return EXIT_OK
+
+
+def cmd_diff(args) -> int:
+    from .diff import diff, format_diff
+    from .history import document_for_ref
+
+    old = document_for_ref(args.root, args.variant, args.from_ref)
+    new = document_for_ref(args.root, args.variant, args.to_ref)
+    print(f"{args.variant}: {args.from_ref}（第{old.edition}版） → {args.to_ref}（第{new.edition}版）")
+    sys.stdout.write(format_diff(diff(old, new)))
+    return EXIT_OK
+
+
+def cmd_notice(args) -> int:
+    from .notice import make_notice, render_notice
+
+    data = render_notice(make_notice(args.root, args.variant, args.edition, args.terms_url), args.format)
+    if args.output:
+        from ._writer import write_file_atomic
+
+        write_file_atomic(Path(args.output), data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def cmd_feed(args) -> int:
+    from .feeds import atom
+
+    data = atom(args.root, args.variant, args.base_url)
+    if args.output:
+        from ._writer import write_file_atomic
+
+        write_file_atomic(Path(args.output), data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kiyaku", description="規約をコードとして管理する（terms of use as code）")
     p.add_argument("--version", action="version", version=f"kiyaku {__version__}")
@@ -145,6 +208,31 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--min", type=float, help="全体の一致率がこれ未満なら終了コード 1")
     sp = add("schema", "エディタ用の JSON Schema を schema/ に書き出す", cmd_schema)
     sp.add_argument("--out", default="schema", help="出力フォルダ（既定: schema/）")
+    sp = add("release", "販売店の規約の新しい版を記録する（リリース記録をコミットし、タグを付ける）", cmd_release)
+    sp.add_argument("variants", nargs="*", metavar="VARIANT")
+    sp.add_argument("--all", action="store_true", help="本文が変わった販売店をすべてリリースする")
+    sp.add_argument("--announce", help="告知日 YYYY-MM-DD（日本時間）")
+    sp.add_argument("--effective", help="実施日 YYYY-MM-DD（告知日の翌日から予告期間（既定 30 日）が満了した翌日以降）")
+    sp.add_argument("--reason", help="変更の理由（お知らせに載ります）")
+    sp.add_argument("--kind", default="不利益変更", choices=["利益変更", "不利益変更"], help="変更の種類（既定: 不利益変更）")
+    sp.add_argument("--service-change", action="store_true", help="本サービスの内容の変更を含む（第12条第5項の返金期限をお知らせに載せる）")
+    sp.add_argument("--baseline", action="store_true", help="variants/<id>.yaml の現在の版を基準版として記録する（最初の 1 回）")
+    sp = add("status", "販売店ごとに、現在の版・告知済みの版・未リリースの変更を表示する", cmd_status)
+    sp.add_argument("variant", nargs="?")
+    sp = add("diff", "2 つの版の違いを条項 ID で対応づけて表示する", cmd_diff)
+    sp.add_argument("variant")
+    sp.add_argument("--from", dest="from_ref", required=True, help="git の版、ed<版番号>、または WORKTREE")
+    sp.add_argument("--to", dest="to_ref", default="WORKTREE", help="git の版、ed<版番号>、または WORKTREE（既定）")
+    sp = add("notice", "規約変更のお知らせ（新旧対照表つき）を作る", cmd_notice)
+    sp.add_argument("variant")
+    sp.add_argument("--edition", type=int, help="版（既定: 最新の変更）")
+    sp.add_argument("--format", default="md", choices=["md", "html", "docx", "pdf"])
+    sp.add_argument("-o", "--output", help="出力ファイル（既定: 標準出力）")
+    sp.add_argument("--terms-url", help="規約 HTML の URL（条へのリンク用、既定: <販売店>.html）")
+    sp = add("feed", "お知らせの Atom フィード（販売店ごと、または全販売店）", cmd_feed)
+    sp.add_argument("variant", nargs="?")
+    sp.add_argument("--base-url", default="", help="公開先の URL（https://…/ で終わる）")
+    sp.add_argument("-o", "--output", help="出力ファイル（既定: 標準出力）")
     return p
 
 

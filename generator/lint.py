@@ -161,5 +161,7 @@ def lint(root: Path | str = ".") -> list[Finding]:
             findings.extend(f for f in exc.findings if f.format() not in {g.format() for g in findings})
     used = _used_parameters(project)
     findings += _duplicates(project) + _unused(project, used) + _proofreading(project)
+    from .release import check_records  # immutable release records (issue 8 item 5)
+    findings += check_records(root)
     unique = {f.format(): f for f in findings}
     return sorted(unique.values(), key=lambda f: (f.location.path, f.location.line, f.location.col, f.code))

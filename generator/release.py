@@ -133,11 +133,11 @@ def release(root: Path | str, variants: list[str] | None, announce: str | dt.dat
             raise _fail("R030", f"販売店「{variant_id}」の基準版の記録がありません。",
                         f"先に kiyaku release {variant_id} --baseline で現在の第{variant.edition}版を記録してください。")
         latest = max(history, key=lambda r: r.edition)
+        _check_dates(announce_day, effective_day, variant.notice_days, variant_id, today)
         if not _changed_since(project, latest):
             if variants is None:
                 continue
             raise _fail("R031", f"販売店「{variant_id}」の本文は第{latest.edition}版から変わっていません。", "変更をコミットしてからリリースしてください。")
-        _check_dates(announce_day, effective_day, variant.notice_days, variant_id, today)
         if announce_day < latest.announced_day or effective_day <= latest.effective_day:
             raise _fail("R032", f"前の版（第{latest.edition}版、告知 {latest.announced}、実施 {latest.effective}）より前の日付です。",
                         "告知日と実施日は前の版より後にしてください。")
@@ -318,3 +318,30 @@ def check_records(root: Path | str = ".") -> list[Finding]:
     findings += _check_chain(root, current)
     return findings
 
+
+
+def format_status(statuses: list[VariantStatus]) -> str:
+    """The text `kiyaku status` prints (dates written out, days left counted in Japan time)."""
+    from .eras import western_date
+
+    lines: list[str] = []
+    for s in statuses:
+        lines.append(f"{s.variant_id}（{s.name}）  {s.today.isoformat()} 現在")
+        if s.latest is None:
+            lines.append(f"  リリース記録なし: kiyaku release {s.variant_id} --baseline で現在の版を基準として記録してください。")
+            lines.append("")
+            continue
+        if s.current is None:
+            lines.append("  現在の版: なし（最初の版の実施日前です）")
+        else:
+            lines.append(f"  現在の版: 第{s.current.edition}版（{western_date(s.current.effective_day)}実施）")
+        for up in s.upcoming:
+            when = "本日実施" if up.days_left == 0 else f"あと{up.days_left}日"
+            lines.append(f"  告知済み: 第{up.record.edition}版  {western_date(up.record.announced_day)}告知、"
+                         f"{western_date(up.record.effective_day)}実施（{when}）")
+        if s.unreleased:
+            lines.append(f"  未リリースの変更: あり（kiyaku diff {s.variant_id} --from ed{s.latest.edition} --to WORKTREE）")
+        else:
+            lines.append(f"  未リリースの変更: なし（最新は第{s.latest.edition}版）")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,192 @@
+"""The 規約変更のお知らせ in md, html, docx and pdf: one registered class per format.
+
+Why one view for all formats: every format must say the same dates and show the same rows, so
+the wording is made once (notice_view) and the renderers only lay it out. Changed characters
+are marked by more than colour: underlined and highlighted (a text marker), with a legend.
+Clause text is always data: escaped by Jinja2 autoescape in HTML, by backslashes in Markdown,
+and placed as string values (never markup) in Typst.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator
+
+import jinja2
+
+from ._calendar import JST
+from .eras import era_date, western_date
+from .errors import Finding, Location, ReleaseError
+from .notice import Notice, Piece
+from .render.markdown import escape
+
+LEGEND = "変更箇所は、変更後・変更前の両方で下線と網掛けで示しています。（略）は変更のない部分の省略です。"
+EMPTY = "前の版から本文の変更はありません（表記のゆれを除く）。新旧対照表に載せる変更はありません。"
+
+
+def _pieces(pieces: tuple[Piece, ...]) -> list[dict[str, Any]]:
+    return [{"text": p.text, "changed": p.changed} for p in pieces]
+
+
+def notice_view(notice: Notice) -> dict[str, Any]:
+    """Everything a renderer prints, as plain data (also the JSON the Typst template reads)."""
+    n = notice
+    basis = f"本規約{n.amendment_clause}の定めにより、" if n.amendment_clause else ""
+    facts = [
+        ("告知日", era_date(n.announced)),
+        ("予告期間", f"{western_date(n.period_start)}から{western_date(n.period_end)}まで（{n.notice_days}日間）"),
+        ("実施日", f"{era_date(n.effective)}（この日から変更後の規約が適用されます）"),
+        ("版", f"第{n.edition}版（変更前: 第{n.previous_edition}版）"),
+        ("変更の理由", n.reason),
+        ("変更の種類", n.kind + ("（本サービスの内容の変更を含みます）" if n.service_change else "")),
+    ]
+    refund = None
+    if n.refund_deadline is not None:
+        clause = f"本規約{n.refund_clause}" if n.refund_clause else "本規約"
+        facts.append(("返金を伴う解約の申出期限", f"{era_date(n.refund_deadline)}まで"))
+        refund = (f"この変更は本サービスの内容の変更を含みます。{clause}により、この変更に直接起因して解約を希望されるお客様は、"
+                  f"{western_date(n.refund_deadline)}までに電子メールでお申し出ください（告知日から2か月（民法第143条により計算）。"
+                  "その日が営業日でない場合は直前の営業日）。")
+    return {
+        "title": "規約変更のお知らせ",
+        "date": era_date(n.announced),
+        "provider": n.provider,
+        "subject": f"{n.service} 利用規約の変更について（第{n.edition}版）",
+        "lead": (f"{n.provider}は、{n.service} 利用規約（以下「本規約」といいます。）を次のとおり変更します。"
+                 f"{basis}{n.notice_days}日間の予告期間をおいてお知らせします。"
+                 f"{western_date(n.effective)}以降は、変更後の規約が適用されます。"),
+        "facts": [{"label": a, "value": b} for a, b in facts],
+        "refund": refund,
+        "articles": [{"heading": a.heading, "href": f"{n.terms_href}#{a.anchor}" if a.anchor else None, "status": a.status}
+                     for a in n.articles],
+        "legend": LEGEND,
+        "empty": EMPTY if n.empty else None,
+        "rows": [{"new_label": r.new_label, "new_href": f"{n.terms_href}#{r.new_anchor}" if r.new_anchor else None,
+                  "new": _pieces(r.new), "old_label": r.old_label, "old": _pieces(r.old), "note": r.note} for r in n.rows],
+        "issued": n.announced.isoformat(),
+        "edition": n.edition,
+    }
+
+
+def _timestamp(notice: Notice) -> int:
+    """The one time embedded in DOCX/PDF: the announcement date 00:00 JST (same notice, same bytes)."""
+    return int(dt.datetime.combine(notice.announced, dt.time(0, 0), JST).timestamp())
+
+
+class MarkdownNotice:
+    name, extension, media_type = "md", ".md", "text/markdown; charset=utf-8"
+
+    @staticmethod
+    def _cell(label: str, pieces: list[dict[str, Any]]) -> str:
+        def lines(text: str) -> str:
+            return "<br>".join(escape(line) for line in text.split("\n"))
+
+        body = "".join(f"<u>{lines(p['text'])}</u>" if p["changed"] else lines(p["text"]) for p in pieces)
+        return (f"**{escape(label)}**<br>" if label else "") + body
+
+    def render(self, notice: Notice) -> bytes:
+        v = notice_view(notice)
+        out = [f"# {escape(v['title'])}", "", escape(v["date"]) + "  ", escape(v["provider"]), "",
+               f"## {escape(v['subject'])}", "", escape(v["lead"]), "", "| 項目 | 内容 |", "|---|---|"]
+        out += [f"| {escape(f['label'])} | {escape(f['value'])} |" for f in v["facts"]]
+        out.append("")
+        if v["refund"]:
+            out += [escape(v["refund"]), ""]
+        out += ["## 変更する条項", ""]
+        out += [(f"- [{escape(a['heading'])}]({a['href']})" if a["href"] else f"- {escape(a['heading'])}") + f"（{escape(a['status'])}）"
+                for a in v["articles"]] or ["（なし）"]
+        out += ["", "## 新旧対照表", ""]
+        if v["empty"]:
+            out += [escape(v["empty"])]
+        else:
+            out += [escape(v["legend"]), "", "| 変更後 | 変更前 | 備考 |", "|---|---|---|"]
+            out += [f"| {self._cell(r['new_label'], r['new'])} | {self._cell(r['old_label'], r['old'])} | {escape(r['note'])} |" for r in v["rows"]]
+        return ("\n".join(out).rstrip("\n") + "\n").encode("utf-8")
+
+
+_ENV = jinja2.Environment(loader=jinja2.PackageLoader("generator", "templates"), autoescape=True,
+                          undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def render_html(notice: Notice, for_docx: bool = False) -> str:
+    return _ENV.get_template("notice.html.j2").render(v=notice_view(notice), for_docx=for_docx)
+
+
+class HtmlNotice:
+    name, extension, media_type = "html", ".html", "text/html; charset=utf-8"
+
+    def render(self, notice: Notice) -> bytes:
+        return render_html(notice).encode("utf-8")
+
+
+@contextlib.contextmanager
+def _source_date_epoch(value: int) -> Iterator[None]:
+    """pandoc stamps DOCX with SOURCE_DATE_EPOCH when set; set it for this call only."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(value)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+class DocxNotice:
+    """DOCX through pandoc (pypandoc_binary) from the HTML: tables, underline and highlight survive."""
+
+    name, extension, media_type = "docx", ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+    def render(self, notice: Notice) -> bytes:
+        import tempfile
+
+        import pypandoc
+
+        with tempfile.TemporaryDirectory(prefix="kiyaku-notice-") as tmp:
+            target = Path(tmp) / "notice.docx"
+            with _source_date_epoch(_timestamp(notice)):
+                pypandoc.convert_text(render_html(notice, for_docx=True), "docx", format="html", outputfile=str(target),
+                                      extra_args=["--metadata", "lang=ja-JP"])
+            return target.read_bytes()
+
+
+def font_paths() -> list[str]:
+    """The pinned Noto Sans CJK JP folders: generator/render/pdf.py's, or found through the font packages."""
+    try:
+        from .render.pdf import font_files
+        files = list(font_files())
+    except ImportError:
+        files = []
+        for package in ("noto_cjk_sans_jp_regular", "noto_cjk_sans_jp_bold"):
+            with contextlib.suppress(ModuleNotFoundError):
+                files += [Path(str(p)) for p in resources.files(package).iterdir() if p.name.endswith((".otf", ".ttf"))]
+    return sorted({str(p.parent) for p in files})
+
+
+class PdfNotice:
+    """PDF through Typst with the same pinned fonts as the terms; clause text goes in as JSON strings."""
+
+    name, extension, media_type = "pdf", ".pdf", "application/pdf"
+
+    def render(self, notice: Notice) -> bytes:
+        import typst
+
+        source = resources.files("generator").joinpath("templates", "notice.typ").read_bytes()
+        when = dt.datetime.fromtimestamp(_timestamp(notice), dt.timezone.utc)
+        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=font_paths())
+        try:
+            data = typst.Compiler(source, font_paths=fonts, ignore_system_fonts=True).compile(
+                format="pdf", sys_inputs={"notice": json.dumps(notice_view(notice), ensure_ascii=False, sort_keys=True)},
+                timestamp=when)
+        except typst.TypstError as exc:
+            raise ReleaseError(Finding(Location("generator/templates/notice.typ"), "R052",
+                                       f"お知らせの PDF を組版できませんでした: {exc.message}",
+                                       "テンプレートまたは typst パッケージのバージョンを確認してください。")) from None
+        assert isinstance(data, bytes)
+        return data
