@@ -176,6 +176,15 @@ def cmd_feed(args) -> int:
     return EXIT_OK
 
 
+def cmd_import(args) -> int:
+    from .importer import import_terms
+
+    result = import_terms(args.file, args.variant, root=args.root, name=args.name, dry_run=args.dry_run, force=args.force)
+    sys.stdout.write(result.report)
+    print("（--dry-run: 書き込みなし）" if args.dry_run else f"書き込みました: {result.path}", file=sys.stderr)
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kiyaku", description="規約をコードとして管理する（terms of use as code）")
     p.add_argument("--version", action="version", version=f"kiyaku {__version__}")
@@ -233,6 +242,12 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("variant", nargs="?")
     sp.add_argument("--base-url", default="", help="公開先の URL（https://…/ で終わる）")
     sp.add_argument("-o", "--output", help="出力ファイル（既定: 標準出力）")
+    sp = add("import", "既存の規約（.docx / .md / .txt）を取り込み、共有条項との違いを販売店ファイルにする", cmd_import)
+    sp.add_argument("file")
+    sp.add_argument("--variant", required=True, help="新しい販売店 ID（例: hiroshima-cci）")
+    sp.add_argument("--name", help="販売店の正式名称（既定: 原本の表紙から読み取る）")
+    sp.add_argument("--dry-run", action="store_true", help="報告だけを表示し、何も書き込まない")
+    sp.add_argument("--force", action="store_true", help="既存の variants/<ID>.yaml を上書きする")
     return p
 
 
