@@ -188,8 +188,7 @@ def _diff(a: str, b: str) -> tuple[list[bool], list[str]]:
     """For each character of a: kept in b?  And the text b inserts before each position of a."""
     dmp = diff_match_patch()
     dmp.Diff_Timeout = 1.0
-    diffs = dmp.diff_main(a, b, False)
-    dmp.diff_cleanupSemantic(diffs)
+    diffs = dmp.diff_main(a, b, False)  # no semantic cleanup: every equal run may keep a placeholder
     keep, inserted = [], [""] * (len(a) + 1)
     for op, text in diffs:
         if op == 1:

@@ -92,6 +92,7 @@ class Differ:
     errata: Errata
     self_ref: str
     name: str
+    params: dict[str, str] = field(default_factory=dict)
     refmap: dict[tuple[int, ...], str] = field(default_factory=dict)
     replaces: list[dict[str, Any]] = field(default_factory=list)
     inserts: list[dict[str, Any]] = field(default_factory=list)
@@ -118,6 +119,9 @@ class Differ:
 
     def _spellings(self, original: str, corrected: str) -> list[tuple[str, str]]:
         """The erratum as recorded, and as this reseller would write it (弊社の… → 本所の…)."""
+        label = re.match(r"^(?:\d+[.．]|[（(]\d+[）)])\s*", original)  # a 項/号 number is not text here
+        if label and corrected.startswith(label.group(0)) or label and not corrected:
+            original, corrected = original[label.end():], corrected[label.end():]
         words = [w for w in ("弊社", "本所", "当社", "当所") if w in original and w != self.self_ref]
         return [(original, corrected)] + [(original.replace(w, self.self_ref), corrected.replace(w, self.self_ref))
                                           for w in words if self.self_ref]
@@ -128,6 +132,9 @@ class Differ:
             text = text.replace("{", "｛").replace("}", "｝")
             if refs:
                 text = self._refs(text, article_key)
+            for param, value in sorted(self.params.items(), key=lambda kv: -len(kv[1])):
+                if len(value) >= 4 and any(c.isdigit() for c in value):  # fees, not ordinary words
+                    text = text.replace(value, f"{{{param}}}")
             if self.name:
                 text = text.replace(self.name, "{name}")
             return text.replace(self.self_ref, "{self}") if self.self_ref else text
@@ -246,8 +253,7 @@ class Differ:
 
     def insert(self, parent: SNode | None, node: INode, previous: str | None, rest, shared, key: int) -> str | None:
         """A node the shared clauses lack, inserted next to its paired neighbour; returns its path."""
-        labelled = f"{node.key[-1]}." if node.kind == "paragraph" else ""
-        folded, used = min((self.correct(text)[1:] for text in (node.full_text(), labelled + node.full_text())), key=lambda r: len(r[0]))
+        _corrected, folded, used = self.correct(node.full_text())
         if not folded:
             self.errata_used |= used
             self.entries.append(Entry("正誤表", f"{node.label}（l.{node.line}）", "", 0.0, "、".join(sorted(used)) + " により削除"))

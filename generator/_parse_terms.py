@@ -21,7 +21,7 @@ _KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _NUM = r"[0-9０-９]+|[一二三四五六七八九十〇]+"
 _OPEN, _CLOSE = r"[（(［\[【〔<＜〈]", r"[）)］\]】〕>＞〉]"
 ARTICLE_RE = re.compile(rf"^第\s*({_NUM})\s*条\s*(?:{_OPEN}\s*(.*?)\s*{_CLOSE}|[\s　]+([^第\s。、][^。、]{{0,30}}))?\s*$")
-PARAGRAPH_RE = re.compile(r"^(?:([0-9]+)\s*[.．]|([０-９]+)\s*[.．]?(?=[\s　])|([0-9]+)(?=　))\s*(.*)$")
+PARAGRAPH_RE = re.compile(r"^(?:([0-9０-９]+)\s*[.．]|([０-９]+)(?=[\s　])|([0-9]+)(?=　))\s*(.*)$")
 ITEM_RE = re.compile(r"^(?:[（(]\s*([0-9０-９]+)\s*[）)]|([一二三四五六七八九十]+)(?=[\s　]))\s*(.*)$")
 SUPPLEMENTARY_RE = re.compile(rf"^{_OPEN}?\s*附\s*則\s*{_CLOSE}?$")
 APPENDIX_RE = re.compile(rf"^{_OPEN}?\s*別\s*紙\s*(?:[0-9０-９]+)?\s*{_CLOSE}?$")

@@ -253,7 +253,7 @@ def import_terms(source: Path | str, variant_id: str, root: Path | str = ".", na
         data["name"] = name
     _copy, resolved = _with_variant(project, data)
     shared = SharedView(resolved).articles()
-    differ = Differ(project.errata, data["self"], data["name"])
+    differ = Differ(project.errata, data["self"], data["name"], {k: v for k, v in data["params"].items() if k in votes})
     differ.articles(shared, imported, pair_articles(shared, imported))
     for level in (1, 2):
         failing = _verify(project, {**data, "overrides": differ.overrides()}, differ)
