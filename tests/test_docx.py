@@ -196,3 +196,16 @@ def test_template_outside_the_repository_is_refused(built_mini, tmp_path):
     _set_template(built_mini, "beta", "../outside.docx")
     result = run_cli("build", "--root", str(built_mini), "--format", "docx")
     assert result.code == 1 and "R010" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_default_template_is_what_the_script_makes():
+    """generator/templates/terms.docx is generated: edit tools/make_docx_template.py, then rerun it."""
+    import importlib.util
+
+    from conftest import REPO
+
+    spec = importlib.util.spec_from_file_location("make_docx_template", REPO / "tools" / "make_docx_template.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    committed = (REPO / "generator" / "templates" / "terms.docx").read_bytes()
+    assert module.build() == committed, "python tools/make_docx_template.py を実行してテンプレートを作り直してください"

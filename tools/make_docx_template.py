@@ -347,8 +347,18 @@ def _strip_thumbnail(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _font_table(document) -> None:
+    """Declare the font as Japanese gothic (charset 80, sans), so Word on a machine without Noto
+    substitutes a Japanese sans-serif (Yu Gothic, MS Gothic) instead of a Latin fallback."""
+    part = next(p for p in document.part.package.iter_parts() if p.partname == "/word/fontTable.xml")
+    entry = (f'<w:font w:name="{FONT}"><w:altName w:val="游ゴシック"/><w:charset w:val="80"/>'
+             '<w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font>')
+    part._blob = part.blob.replace(b"</w:fonts>", entry.encode("utf-8") + b"</w:fonts>")
+
+
 def build() -> bytes:
     document = Document()
+    _font_table(document)
     _defaults(document)
     _styles(document)
     _sections(document)
