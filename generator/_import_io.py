@@ -32,8 +32,10 @@ def _fail(path: Path, code: str, message: str, hint: str, line: int = 1, col: in
 
 
 def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (in characters, as editors count) of a byte offset."""
     before = raw[:offset]
-    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
+    line_start = before.rfind(b"\n") + 1
+    return before.count(b"\n") + 1, len(raw[line_start:offset].decode("utf-8", errors="replace")) + 1
 
 
 def read_terms(path: Path) -> tuple[ParsedTerms, str]:
