@@ -209,3 +209,26 @@ def test_default_template_is_what_the_script_makes():
     spec.loader.exec_module(module)
     committed = (REPO / "generator" / "templates" / "terms.docx").read_bytes()
     assert module.build() == committed, "python tools/make_docx_template.py を実行してテンプレートを作り直してください"
+
+
+@pytest.mark.parametrize("extra, code, name", [
+    ("{%p for a in articles %}\n{{ a.items }}\n{%p endfor %}", "R012", "items"),  # dict.items must not leak through
+    ("{{ a_typo }}", "R012", "a_typo"),
+    ("{{ service.__class__.__mro__ }}", "R015", ""),  # sandboxed: no way into Python internals
+    ("{%p for a in articles %}", "R013", ""),  # unclosed loop
+])
+def test_template_mistakes_are_render_errors(tmp_path, extra, code, name):
+    from generator.errors import RenderError
+    from generator.render import RenderContext
+    from generator.render.docx import render_docx
+
+    document_path = tmp_path / "templates" / "t.docx"
+    _template_with(document_path, "")
+    document = docx.Document(str(document_path))
+    for line in extra.split("\n"):
+        document.add_paragraph(line)
+    document.save(str(document_path))
+    with pytest.raises(RenderError) as raised:
+        render_docx(case(MINI, "alpha").doc, RenderContext(root=str(tmp_path), template="templates/t.docx"))
+    finding = raised.value.findings[0]
+    assert finding.code == code and "templates/t.docx" in finding.message and name in finding.message

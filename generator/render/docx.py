@@ -23,8 +23,11 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
+import re
+
 import jinja2
 from docx.oxml.ns import qn
+from jinja2.sandbox import SandboxedEnvironment
 from docxtpl import DocxTemplate
 
 from ..document import NumberedDocument
@@ -55,7 +58,44 @@ def _template_path(context: RenderContext) -> tuple[Path, str]:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    # Sandboxed: a reseller's template is outside input, and plain Jinja can reach Python internals.
+    return SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+class _Record:
+    """A view dict read by attribute only, without dict's methods.
+
+    Jinja looks up attributes before keys, so on a plain dict ``{{ a.items }}`` would print
+    "<built-in method items>"; on a record it is an unknown name and reported as R012.
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: dict) -> None:
+        self._data = data
+
+    def __getattr__(self, name: str):
+        try:
+            return self._data[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str):
+        return self._data[name]
+
+
+def _records(value):
+    if isinstance(value, dict):
+        return _Record({k: _records(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_records(v) for v in value]
+    return value
+
+
+def _unknown_name(exc: jinja2.UndefinedError) -> str:
+    """The name out of Jinja's English message ("'x' is undefined", "… has no attribute 'x'")."""
+    found = re.findall(r"'([^']+)'", exc.message or "")
+    return found[-1] if found else str(exc)
 
 
 def _check_variables(template: DocxTemplate, env: jinja2.Environment, view: View, shown: str) -> None:
@@ -67,7 +107,7 @@ def _check_variables(template: DocxTemplate, env: jinja2.Environment, view: View
     if unknown:
         names = ", ".join(sorted(unknown))
         raise RenderError(Finding(Location(shown), "R012", f"テンプレート「{shown}」に未定義の変数があります: {names}",
-                                  f"使える変数: {', '.join(sorted(view))}（号は entries、項は paragraphs）"))
+                                  f"使える変数: {', '.join(sorted(view))}（詳しくは docs/templates.md）"))
 
 
 def _core_properties(template: DocxTemplate, doc: NumberedDocument, when: dt.datetime) -> None:
@@ -148,10 +188,13 @@ def render_docx(doc: NumberedDocument, context: RenderContext) -> bytes:
                                   "Word で「.docx」形式で保存し直してください。")) from None
     _check_variables(template, env, view, shown)
     try:
-        template.render(view, env, autoescape=True)
+        template.render({k: _records(v) for k, v in view.items()}, env, autoescape=True)
     except jinja2.UndefinedError as exc:
-        raise RenderError(Finding(Location(shown), "R012", f"テンプレート「{shown}」に未定義の変数があります: {exc.message}",
-                                  "号は entries、項は paragraphs です。_view.py の名前を確認してください。")) from None
+        raise RenderError(Finding(Location(shown), "R012", f"テンプレート「{shown}」に未定義の変数があります: {_unknown_name(exc)}",
+                                  "使える変数は docs/templates.md にあります（号は entries、項は paragraphs）。")) from None
+    except jinja2.exceptions.SecurityError:
+        raise RenderError(Finding(Location(shown), "R015", f"テンプレート「{shown}」が許可されていない操作をしています。",
+                                  "テンプレートでは変数の表示と for / if だけを使ってください。")) from None
     except jinja2.TemplateError as exc:
         raise RenderError(Finding(Location(shown), "R013", f"テンプレート「{shown}」の差し込み記法に誤りがあります: {exc}",
                                   "{{ 変数 }} と {%p for … %} … {%p endfor %} の組を確認してください。")) from None
