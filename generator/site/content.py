@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..document import NumberedDocument
+from ..load import Project
 from . import matrix, sources
 from .downloads import Bundle, render_bundle
 
@@ -95,7 +96,7 @@ def _released(root: Path, edition: sources.Edition, cache: Cache) -> tuple[Numbe
 
 
 def reseller(root: Path, project, variant: str, today: dt.date, preview: bool, cache: Cache,
-             head: Callable[[], object]) -> Reseller:
+             head: Callable[[], object], site_url: str) -> Reseller:
     """One reseller: its released editions, the one in force on `today`, and the page's current terms.
 
     The page shows the edition in force; `mkdocs serve` (preview) and a repository without release
@@ -113,13 +114,23 @@ def reseller(root: Path, project, variant: str, today: dt.date, preview: bool, c
         doc = sources.working_document(project, variant)
         bundle = render_bundle(project, root, variant, head())
         current = EditionView(None, doc, bundle, "preview" if preview else "unreleased")
-    notices = sources.notices(root, variant, released)
+    notices = sources.notices(root, variant, released, lambda n: f"../../editions/{n}/",
+                              lambda n: f"{site_url}{variant}/editions/{n}/" if site_url else f"editions/{n}/")
     variant_model = project.variants[variant]
     return Reseller(variant, variant_model.name, current, tuple(views), tuple(notices), variant_model.notice_days)
 
 
-def collect(root: Path, today: dt.date, preview: bool, cache: Cache, site_url: str | None) -> Site:
-    """The whole site's data: every reseller (sorted by id), the comparison rows and the feeds."""
+def collect(root: Path, today: dt.date, preview: bool, cache: Cache, site_url: str,
+            commits: dict[tuple[str, str], Project] | None = None) -> Site:
+    """The whole site's data: every reseller (sorted by id), the comparison rows and the feeds.
+
+    site_url: the site's address ending in / (absolute links in feeds and notice files), or "".
+    """
+    with sources.commit_cache({} if commits is None else commits):
+        return _collect(root, today, preview, cache, site_url)
+
+
+def _collect(root: Path, today: dt.date, preview: bool, cache: Cache, site_url: str) -> Site:
     project = sources.project(root)
     commit: list[object] = []
 
@@ -128,12 +139,12 @@ def collect(root: Path, today: dt.date, preview: bool, cache: Cache, site_url: s
             commit.append(sources.head(root))
         return commit[0]
 
-    resellers = tuple(reseller(root, project, v, today, preview, cache, head) for v in sorted(project.variants))
+    resellers = tuple(reseller(root, project, v, today, preview, cache, head, site_url) for v in sorted(project.variants))
     docs = [r.current.doc for r in resellers]
     first = docs[0] if docs else None
     site = Site(today, preview, first.service if first else "", first.title if first else "利用規約", resellers,
                 tuple(matrix.matrix(docs)))
-    site.feeds["all"] = sources.feed(root, None, site_url, [n for _, n in site.notices])
+    site.feeds["all"] = sources.feed(root, None, site_url)
     for r in resellers:
-        site.feeds[r.id] = sources.feed(root, r.id, site_url, list(r.notices))
+        site.feeds[r.id] = sources.feed(root, r.id, site_url)
     return site

@@ -22,16 +22,17 @@ EQUAL, DELETE, INSERT = 0, -1, 1
 
 @dataclass(frozen=True)
 class Marker:
-    """What a marked run is called: start and end words for screen readers, and its CSS class."""
+    """What a marked run is: its element and CSS class, and start/end words for screen readers."""
 
+    tag: str
     css: str
     start: str
     end: str = "［ここまで］"
 
 
-DIFFERENT = Marker("k-diff", "［相違箇所］")
-ADDED = Marker("k-ins", "［追加］")
-DELETED = Marker("k-del", "［削除］")
+DIFFERENT = Marker("mark", "k-diff", "［相違箇所］")  # between resellers: neither side is "new"
+CHANGED_NEW = Marker("ins", "k-chg", "［変更箇所］")  # 新旧対照表, 変更後 column
+CHANGED_OLD = Marker("del", "k-chg", "［変更前の箇所］")  # 新旧対照表, 変更前 column (underlined, not struck)
 
 
 def char_diff(a: str, b: str) -> Diff:
@@ -44,11 +45,10 @@ def char_diff(a: str, b: str) -> Diff:
 
 
 def mark(text: str, marker: Marker) -> Markup:
-    """One marked run (never spanning a line break; see side())."""
+    """One marked run; side() splits runs at line breaks, pieces() keeps them (the cell is pre-wrap)."""
     sr = '<span class="k-sr">{}</span>'
-    tag = "del" if marker is DELETED else "ins" if marker is ADDED else "mark"
-    return Markup(f'<{tag} class="{marker.css}">{sr.format(escape(marker.start))}{escape(text)}'
-                  f'{sr.format(escape(marker.end))}</{tag}>')
+    return Markup(f'<{marker.tag} class="{marker.css}">{sr.format(escape(marker.start))}{escape(text)}'
+                  f'{sr.format(escape(marker.end))}</{marker.tag}>')
 
 
 def side(diffs: Diff, keep: int, marker: Marker) -> list[Markup]:
@@ -111,3 +111,8 @@ def aligned(a: str, b: str, marker: Marker = DIFFERENT) -> list[tuple[Markup, Ma
         else:
             rows.append((NONE, paragraphs([mark(line, marker) for line in right[j1:j2]])))
     return rows
+
+
+def pieces(items: list[dict], marker: Marker) -> Markup:
+    """A 新旧対照表 cell from generator.notice's pieces ({"text", "changed"}): changed ones marked."""
+    return Markup("").join(mark(p["text"], marker) if p["changed"] else escape(p["text"]) for p in items)

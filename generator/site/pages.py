@@ -13,6 +13,7 @@ under any path prefix.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import partial
@@ -23,11 +24,13 @@ from mkdocs.utils import get_relative_url
 
 from ..document import NumberedDocument
 from ..render.html import render_fragment, stylesheet
-from . import atom, marks, matrix
+from . import atom, marks, matrix, sources
 from .content import Reseller, Site
+from .downloads import Download
+from .sources import Notice
 
 STYLESHEET = "assets/kiyaku-site.css"
-FEED_ALL = "feeds/all.xml"
+FEED_ALL = "notices.atom"  # where generator.feeds' self links point (feed_path() for one reseller)
 _HEADED_ID = re.compile(r'<(section|div) class="([^"]*)" id="([^"]*)">\s*<(h[1-6])((?: [^>]*)?)>')
 
 
@@ -38,6 +41,7 @@ class PageSpec:
     html: str  # from the <h1> down
     updated: dt.date  # sitemap lastmod: when this page's content last changed
     search: bool = True  # archived editions stay out of search (the edition in force is found)
+    in_nav: bool = True  # editions and notices are reached from their reseller's page
 
     @property
     def src_uri(self) -> str:
@@ -62,7 +66,34 @@ def downloads_dir(variant: str, number: int | None = None) -> str:
 
 
 def feed_path(variant: str) -> str:
-    return f"feeds/{variant}.xml"
+    return f"{variant}/notices.atom"
+
+
+@dataclass(frozen=True)
+class NoticeFile:
+    """The standalone notice (HTML/PDF/DOCX) where generator.feeds links it: /<v>/notice-ed<N>.<ext>."""
+
+    path: str
+    format: str
+    data: bytes
+
+    @property
+    def label(self) -> str:
+        return {"html": "HTML（単独のページ）", "pdf": "PDF", "docx": "Word（DOCX）"}.get(self.format, self.format)
+
+    @property
+    def size_text(self) -> str:
+        return Download(self.path, self.format, len(self.data), "", b"").size_text
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def notice_files(variant: str, notice: Notice) -> list[NoticeFile]:
+    html = sources.notice_href(variant, notice.edition)
+    stem = html[: -len(".html")] if html.endswith(".html") else html
+    return [NoticeFile(f"{stem}.{fmt}", fmt, data) for fmt, data in notice.files.items()]
 
 
 def terms_fragment(doc: NumberedDocument) -> Markup:
@@ -114,12 +145,12 @@ def _reseller_pages(site: Site, r: Reseller) -> list[PageSpec]:
         url = edition_url(r.id, view.number)
         pages.append(PageSpec(url, f"{r.name}の利用規約 第{view.number}版",
                               _render("edition.html.j2", url, site=site, r=r, view=view, terms=terms_fragment(view.doc)),
-                              view.doc.issued, search=False))
+                              view.doc.issued, search=False, in_nav=False))
     for notice in r.notices:
         url = notice_url(r.id, notice.slug)
         pages.append(PageSpec(url, f"{r.name} 規約変更のお知らせ（第{notice.edition}版）",
-                              _render("notice.html.j2", url, site=site, r=r, n=notice, body=Markup(notice.body_html)),
-                              notice.announced))
+                              _render("notice.html.j2", url, site=site, r=r, n=notice, notice_files=notice_files(r.id, notice)),
+                              notice.announced, in_nav=False))
     return pages
 
 
@@ -134,21 +165,30 @@ def pages(site: Site) -> list[PageSpec]:
     return out
 
 
-def _fallback_feed(site: Site, key: str, site_url: str | None) -> bytes:
-    """Atom for `key` ("all" or a reseller id) when generator.feeds does not provide one."""
-    base = site_url.rstrip("/") + "/" if site_url else ""
+def _fallback_feed(site: Site, key: str, site_url: str) -> bytes:
+    """Atom for `key` ("all" or a reseller id) when generator.feeds is not available."""
     chosen = [(r, n) for r, n in site.notices if key in ("all", r.id)]
     path = FEED_ALL if key == "all" else feed_path(key)
     name = next((r.name for r in site.resellers if r.id == key), "全販売店")
     entries = [atom.Entry(f"{r.id}/{n.slug}", f"{r.name} 規約変更のお知らせ（第{n.edition}版）", n.announced,
-                          (base or "../") + notice_url(r.id, n.slug), f"{n.effective.isoformat()} 実施。{n.reason}")
-               for r, n in chosen]
-    page = "" if key == "all" else reseller_url(key)
-    return atom.feed(f"feed/{key}", f"{site.title}（{name}）の変更のお知らせ", (base or "../") + path,
-                     (base or "../") + page, site.last_change(), entries)
+                          site_url + notice_url(r.id, n.slug), f"{n.effective.isoformat()} 実施。{n.reason}") for r, n in chosen]
+    return atom.feed(f"feed/{key}", f"規約変更のお知らせ（{name}）", site_url + path, site_url + ("" if key == "all" else reseller_url(key)),
+                     site.last_change(), entries)
 
 
-def files(site: Site, site_url: str | None) -> dict[str, bytes]:
+def _rebase(feed: bytes, path: str, site_url: str) -> bytes:
+    """Without a site URL the feed's links are relative to the site root; xml:base says so for feeds below it.
+
+    Atom resolves relative links against the feed's own URL (RFC 4287 §2, xml:base), so a feed at
+    /<v>/notices.atom needs xml:base="../" for links written from the root.
+    """
+    depth = path.count("/")
+    if site_url or not depth or b"xml:base=" in feed:
+        return feed
+    return feed.replace(b"<feed ", b'<feed xml:base="' + b"../" * depth + b'" ', 1)
+
+
+def files(site: Site, site_url: str) -> dict[str, bytes]:
     """Every non-page file: downloads with their manifests, the feeds and the stylesheet."""
     out: dict[str, bytes] = {}
     for r in site.resellers:
@@ -156,8 +196,11 @@ def files(site: Site, site_url: str | None) -> dict[str, bytes]:
             for d in view.bundle.files:
                 out[folder + d.name] = d.data
             out[folder + "manifest.json"] = view.bundle.manifest
+        for notice in r.notices:
+            out.update({f.path: f.data for f in notice_files(r.id, notice)})
     for key, data in site.feeds.items():
-        out[FEED_ALL if key == "all" else feed_path(key)] = data or _fallback_feed(site, key, site_url)
+        path = FEED_ALL if key == "all" else feed_path(key)
+        out[path] = _rebase(data if data is not None else _fallback_feed(site, key, site_url), path, site_url)
     css = _ENV.get_template("site.css").render()
     out[STYLESHEET] = (stylesheet() + "\n" + css).encode("utf-8")
     return out

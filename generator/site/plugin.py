@@ -23,7 +23,7 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
@@ -96,6 +96,7 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
     def __init__(self) -> None:
         self.serving = False
         self.cache: content.Cache = {}
+        self.commits: dict[tuple[str, str], Any] = {}  # sources per release commit (immutable)
         self.specs: dict[str, pages.PageSpec] = {}
         self.site: content.Site | None = None
 
@@ -111,28 +112,26 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
         self._root = (base / self.config.root).resolve()
         if pages.STYLESHEET not in config.extra_css:
             config.extra_css.append(pages.STYLESHEET)
-        try:
-            project = sources.project(self._root)
-        except KiyakuError as exc:
-            raise PluginError(self._explain(exc)) from None
-        feeds = [{"title": "規約変更のお知らせ（全販売店）", "path": pages.FEED_ALL}]
-        feeds += [{"title": f"規約変更のお知らせ（{project.variants[v].name}）", "path": pages.feed_path(v)}
-                  for v in sorted(project.variants)]
-        config.extra["kiyaku_feeds"] = feeds
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         preview = self.serving if self.config.preview is None else self.config.preview
         today = sources.build_date(self.config.today)
+        site_url = config.site_url or ""
+        site_url += "" if not site_url or site_url.endswith("/") else "/"
         try:
-            self.site = content.collect(self._root, today, preview, self.cache, config.site_url)
+            self.site = content.collect(self._root, today, preview, self.cache, site_url, self.commits)
             specs = pages.pages(self.site)
-            extra = pages.files(self.site, config.site_url)
+            extra = pages.files(self.site, site_url)
         except KiyakuError as exc:
             raise PluginError(self._explain(exc)) from None
         self.specs = {spec.src_uri: spec for spec in specs}
+        feeds = [{"title": "規約変更のお知らせ（全販売店）", "path": pages.FEED_ALL}]
+        feeds += [{"title": f"規約変更のお知らせ（{r.name}）", "path": pages.feed_path(r.id)} for r in self.site.resellers]
+        config.extra["kiyaku_feeds"] = feeds  # read by overrides/main.html for every page's <head>
         for spec in specs:
-            self._add(files, File.generated(config, spec.src_uri, content=_front_matter(spec)))
+            level = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
+            self._add(files, File.generated(config, spec.src_uri, content=_front_matter(spec), inclusion=level))
         for path, data in sorted(extra.items()):
             self._add(files, File.generated(config, path, content=data))
         config.nav = self._nav(files)

@@ -9,13 +9,16 @@ so. Nothing here writes files.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import importlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .. import _git
 from ..compile import compile_variant, load
@@ -44,17 +47,15 @@ class Edition:
 
 @dataclass(frozen=True)
 class Notice:
-    """One 規約変更のお知らせ, ready to be placed on a page."""
+    """One 規約変更のお知らせ, as generator.notice made it, ready to be placed on a page."""
 
     variant: str
     edition: int
     announced: dt.date
     effective: dt.date
     reason: str
-    period_text: str  # e.g. 2026年12月2日から2026年12月31日まで
-    body_html: str  # the notice itself (新旧対照表 …) as an HTML fragment, headings from h2
-    articles: tuple[tuple[str, str], ...] = ()  # (label such as 第13条, anchor id) of changed articles
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    view: dict[str, Any] = field(compare=False)  # notice_render.notice_view: facts, articles, rows of the 新旧対照表
+    files: dict[str, bytes] = field(default_factory=dict, compare=False)  # format -> the standalone notice
 
     @property
     def slug(self) -> str:
@@ -70,6 +71,39 @@ def _optional(module: str) -> Any | None:
         if exc.name == f"generator.{module}":
             return None
         raise
+
+
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+@contextlib.contextmanager
+def commit_cache(memo: dict[tuple[str, str], Project]) -> Iterator[None]:
+    """While the site is gathered, read the sources of each release commit once.
+
+    Why: every notice and feed entry re-reads two editions through history.project_at (about a
+    second of YAML parsing each), so a few releases cost a minute. The sources of a commit never
+    change, so results for full commit SHAs are kept in `memo` (across `mkdocs serve` rebuilds too).
+    history.project_at is swapped for the duration only and restored afterwards.
+    """
+    history = _optional("history")
+    original = getattr(history, "project_at", None)
+    if history is None or original is None:
+        yield
+        return
+
+    def cached(root: Path | str, rev: str) -> Project:
+        if not _SHA.match(rev):
+            return original(root, rev)
+        key = (str(Path(root).resolve()), rev)
+        if key not in memo:
+            memo[key] = original(root, rev)
+        return memo[key]
+
+    history.project_at = cached
+    try:
+        yield
+    finally:
+        history.project_at = original
 
 
 def build_date(option: str | None = None) -> dt.date:
@@ -122,17 +156,40 @@ def _edition_sources(history: Any, root: Path, record: Any) -> tuple[Project, _g
     return sources, commit
 
 
-def notices(root: Path, variant: str, editions: list[Edition]) -> list[Notice]:
-    """The change notices of one reseller, oldest first; [] when there are none."""
-    notice = _optional("notice")
-    if notice is None or len(editions) < 2:
+def notices(root: Path, variant: str, editions: list[Edition], page_href: Callable[[int], str],
+            file_href: Callable[[int], str], formats: tuple[str, ...] = ("html", "pdf", "docx")) -> list[Notice]:
+    """The change notices of one reseller, oldest first; [] when nothing but a baseline is recorded.
+
+    page_href(edition) / file_href(edition): where that edition's terms are, relative to the notice
+    page / to the standalone notice files; the notice links each changed article there.
+    """
+    notice, render = _optional("notice"), _optional("notice_render")
+    if notice is None or render is None:
         return []
-    return []  # adapter added when generator.notice lands
+    out = []
+    for edition in editions:
+        if edition.kind == "基準" or edition.number == editions[0].number:
+            continue
+        made = notice.make_notice(root, variant, edition.number, page_href(edition.number))
+        standalone = dataclasses.replace(made, terms_href=file_href(edition.number))
+        files = {fmt: notice.render_notice(standalone, fmt) for fmt in formats if fmt in notice.FORMATS}
+        out.append(Notice(variant, edition.number, made.announced, made.effective, made.reason,
+                          render.notice_view(made), files))
+    return out
 
 
-def feed(root: Path, variant: str | None, site_url: str | None, items: list[Notice]) -> bytes | None:
-    """The Atom feed of one reseller's notices (variant None: all resellers); None without generator.feeds."""
+def feed(root: Path, variant: str | None, base_url: str) -> bytes | None:
+    """The Atom feed of one reseller's notices (variant None: all resellers); None without generator.feeds.
+
+    base_url is the site's URL ("" when unknown: links are then relative to the site root).
+    """
     feeds = _optional("feeds")
     if feeds is None:
         return None
-    return None  # adapter added when generator.feeds lands
+    return feeds.atom(root, variant, base_url)
+
+
+def notice_href(variant: str, edition: int) -> str:
+    """Where generator.feeds links a notice (relative to the site root): the site puts the standalone notice there."""
+    feeds = _optional("feeds")
+    return feeds.notice_href(variant, edition) if feeds else f"{variant}/notice-ed{edition}.html"

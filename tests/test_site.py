@@ -1,0 +1,279 @@
+"""The public website (mkdocs + the kiyaku plugin): structure, links, search, downloads, determinism.
+
+Two sites are built once for the module: the repository's own content (as a fresh clone builds
+it), and a temporary git copy with releases of hiroshima-cci (a past edition, the one in force,
+one announced) so that history, notices and feeds have something to show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+
+from site_fixtures import REPO, SOURCES, mkdocs_build, pin_today, release_repo
+
+pytestmark = pytest.mark.slow
+RESELLERS = ("hiroshima-cci", "itsupport-joto")
+
+
+def _fingerprint(root: Path) -> str:
+    """The inputs of a build: sources, site config and the commit (manifests record it)."""
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True).stdout
+    digest = hashlib.sha256(head.encode())
+    for name in SOURCES + ("releases", "mkdocs.yml", "docs/site", "overrides"):
+        base = root / name
+        for path in sorted([base] if base.is_file() else base.rglob("*") if base.is_dir() else []):
+            if path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "site"
+    before = _fingerprint(REPO)
+    result = mkdocs_build(REPO / "mkdocs.yml", out)
+    assert result.returncode == 0, result.stderr
+    out.joinpath(".fingerprint").write_text(before)  # not a site file: tests skip dot files
+    return out
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory) -> tuple[Path, dt.date]:
+    """(built site, build date) of a copy of the repository with three hiroshima-cci editions."""
+    from generator.site.sources import build_date
+
+    today = build_date()
+    root = release_repo(tmp_path_factory.mktemp("repo") / "repo", today)
+    pin_today(root / "mkdocs.yml", today)
+    out = tmp_path_factory.mktemp("released") / "site"
+    result = mkdocs_build(root / "mkdocs.yml", out)
+    assert result.returncode == 0, result.stderr
+    return out, today
+
+
+def _html_files(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if "/downloads/" not in p.as_posix() and not p.name.startswith("."))
+
+
+class _Page(HTMLParser):
+    """What the tests read from a page: lang, headings, ids, links."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lang: str | None = None
+        self.headings: list[int] = []
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.feeds: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        if a.get("id"):
+            self.ids.add(a["id"] or "")
+        if tag == "a" and a.get("name"):
+            self.ids.add(a["name"] or "")
+        for key in ("href", "src"):
+            if a.get(key):
+                self.links.append(a[key] or "")
+        if tag == "link" and a.get("rel") == "alternate" and a.get("type") == "application/atom+xml":
+            self.feeds.append(a.get("href") or "")
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def _target(site: Path, page: Path, link: str) -> tuple[Path, str] | None:
+    """The file a relative link points to (and its fragment), or None for external links."""
+    parts = urlsplit(link)
+    if parts.scheme or link.startswith("//"):
+        return None
+    base = "/" + page.relative_to(site).as_posix()
+    resolved = urlsplit(urljoin(base, link))
+    path = unquote(resolved.path).lstrip("/")
+    target = site / path
+    if path == "" or path.endswith("/") or target.is_dir():
+        target = target / "index.html"
+    return target, resolved.fragment
+
+
+@pytest.mark.parametrize("which", ["site", "released"])
+def test_every_page_is_japanese_with_one_h1_and_ordered_headings(which: str, request) -> None:
+    built = request.getfixturevalue(which)
+    built = built[0] if isinstance(built, tuple) else built
+    pages = _html_files(built)
+    assert len(pages) >= 6
+    for path in pages:
+        page = _parse(path)
+        name = path.relative_to(built)
+        assert page.lang == "ja", name
+        assert page.headings.count(1) == 1 and page.headings[0] == 1, (name, page.headings)
+        for before, after in zip(page.headings, page.headings[1:]):
+            assert after <= before + 1, f"{name}: h{before} → h{after}"
+
+
+@pytest.mark.parametrize("which", ["site", "released"])
+def test_no_broken_internal_links_or_missing_assets(which: str, request) -> None:
+    built = request.getfixturevalue(which)
+    built = built[0] if isinstance(built, tuple) else built
+    parsed = {p: _parse(p) for p in _html_files(built)}
+    broken = []
+    checked = 0
+    for path, page in parsed.items():
+        for link in page.links:
+            found = _target(built, path, link)
+            if found is None:
+                continue
+            target, fragment = found
+            checked += 1
+            if not target.is_file():
+                broken.append(f"{path.relative_to(built)} → {link} (no file)")
+            elif fragment and target.suffix == ".html":
+                ids = (parsed.get(target) or _parse(target)).ids
+                if unquote(fragment) not in ids:
+                    broken.append(f"{path.relative_to(built)} → {link} (no id)")
+    assert checked > 100
+    assert not broken, "\n".join(broken)
+
+
+@pytest.mark.parametrize("which", ["site", "released"])
+def test_feeds_are_linked_from_every_page_and_their_links_resolve(which: str, request) -> None:
+    built = request.getfixturevalue(which)
+    built = built[0] if isinstance(built, tuple) else built
+    expected = {"notices.atom"} | {f"{v}/notices.atom" for v in RESELLERS}
+    for path in _html_files(built):
+        if re.fullmatch(r"notice-ed\d+\.html", path.name):
+            continue  # the standalone notice (generator.notice_render), published where the feeds link it
+        page = _parse(path)
+        targets = {_target(built, path, href)[0].relative_to(built).as_posix() for href in page.feeds}
+        assert targets == expected, path
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    for name in expected:
+        feed_path = built / name
+        root = ET.fromstring(feed_path.read_bytes())
+        base = root.get("{http://www.w3.org/XML/1998/namespace}base") or ""
+        for link in root.iterfind(".//a:entry/a:link", ns):
+            url = urljoin("/" + name, base + link.get("href", ""))
+            assert (built / url.lstrip("/")).is_file(), (name, url)
+
+
+def test_search_index_finds_the_clause_in_article_22_for_both_resellers(site: Path) -> None:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["ja"]
+    separator = re.compile(index["config"]["separator"])
+    assert separator.split("反社会的勢力、暴力団。お客様")[:2] == ["反社会的勢力", "暴力団"]
+    for variant in RESELLERS:
+        hits = [d for d in index["docs"] if "反社会的勢力" in d["text"]]
+        article = [d for d in hits if d["location"] == f"{variant}/#antisocial-forces"]
+        assert article, f"{variant}: {[d['location'] for d in hits]}"
+        assert article[0]["title"].startswith("第22条")
+    assert not any("/editions/" in d["location"] for d in index["docs"])  # archived editions are not searched
+
+
+def test_downloads_match_their_manifest_and_the_page(site: Path) -> None:
+    for variant in RESELLERS:
+        folder = site / variant / "downloads"
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        assert {e["format"] for e in manifest["files"].values()} >= {"html", "txt"}
+        page = (site / variant / "index.html").read_text(encoding="utf-8")
+        for name, entry in manifest["files"].items():
+            data = (folder / name).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["size"]
+            assert entry["sha256"] in page and f"{entry['size']:,} バイト" in page
+            assert f'href="downloads/{name}"' in page
+
+
+def test_terms_are_kiyakus_own_html_with_an_anchor_per_article(site: Path) -> None:
+    from generator.compile import compile_variant, load
+
+    project = load(REPO)
+    for variant in RESELLERS:
+        doc = compile_variant(project, variant)
+        page = (site / variant / "index.html").read_text(encoding="utf-8")
+        assert page.count('<div class="kiyaku-terms" lang="ja">') == 1
+        for article in doc.articles:
+            assert f'id="{article.anchor}"' in page
+            assert f'<h3 id="{article.anchor}" class="article-heading">' in page
+        assert 'class="item" id="antisocial-forces--representations--membership"' in page
+        assert page.count('<h2 class="title" id="terms">') == 1
+
+
+def test_comparison_matrix_links_every_article_and_explains_differences(site: Path) -> None:
+    page = (site / "compare" / "index.html").read_text(encoding="utf-8")
+    for variant in RESELLERS:
+        assert f'href="../{variant}/#fees"' in page and f'href="../{variant}/#purpose"' in page
+    row = re.search(r'<tr class="k-differs">\s*<th scope="row">本サービスの利用料金、支払方法、利用期間</th>', page)
+    assert row and 'href="#diff-fees"' in page and 'id="diff-fees"' in page
+    assert re.search(r'<tr class="k-same">\s*<th scope="row">目的</th>', page)
+    assert '<mark class="k-diff"><span class="k-sr">［相違箇所］</span>' in page
+    assert "〔自称〕" in page and "弊社" not in page.split('id="details"')[1].split("</article>")[0]
+
+
+def test_site_without_releases_says_so(site: Path) -> None:
+    if (REPO / "releases").is_dir():
+        pytest.skip("the repository has release records now; the released site tests cover history")
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "お知らせはありません" in home
+    for variant in RESELLERS:
+        page = (site / variant / "index.html").read_text(encoding="utf-8")
+        assert "お知らせはありません" in page and "リリースされた版の記録はまだありません" in page
+
+
+def test_history_in_force_announced_and_permanent_edition_pages(released) -> None:
+    site, today = released
+    home = (site / "index.html").read_text(encoding="utf-8")
+    page = (site / "hiroshima-cci" / "index.html").read_text(encoding="utf-8")
+    from generator._calendar import earliest_effective
+
+    days = (earliest_effective(today, 30) - today).days
+    assert f"あと{days}日" in home and f"あと{days}日" in page
+    assert "82,500円" in page and "79,200円" not in page  # 第2版 is in force, not the working tree's 第3版
+    for number, fee in ((1, "79,200円"), (2, "82,500円"), (3, "82,500円")):
+        edition = site / "hiroshima-cci" / "editions" / str(number)
+        text = (edition / "index.html").read_text(encoding="utf-8")
+        assert f"第{number}版" in text and fee in text
+        manifest = json.loads((edition / "downloads" / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["edition"] == number
+        for name, entry in manifest["files"].items():
+            assert hashlib.sha256((edition / "downloads" / name).read_bytes()).hexdigest() == entry["sha256"]
+    assert "暴力団関係企業・関係団体" in (site / "hiroshima-cci/editions/3/index.html").read_text(encoding="utf-8")
+
+
+def test_notice_marks_changes_by_more_than_colour_and_links_into_the_articles(released) -> None:
+    site, _ = released
+    notice = (site / "hiroshima-cci" / "notices" / "edition-2" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<ins class="k-chg"><span class="k-sr">［変更箇所］</span>[^<]*82,500[^<]*<span class="k-sr">［ここまで］</span></ins>', notice)
+    assert re.search(r'<del class="k-chg"><span class="k-sr">［変更前の箇所］</span>[^<]*79,200', notice)
+    assert 'href="../../editions/2/#fees"' in notice
+    css = (site / "assets" / "kiyaku-site.css").read_text(encoding="utf-8")
+    assert re.search(r"ins\.k-chg[^{]*\{[^}]*text-decoration: underline", css)
+    assert ".k-sr {" in css
+
+
+def test_building_twice_gives_identical_files(site: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    result = mkdocs_build(REPO / "mkdocs.yml", again)
+    assert result.returncode == 0, result.stderr
+    if _fingerprint(REPO) != (site / ".fingerprint").read_text():
+        pytest.skip("the sources changed between the two builds (someone is editing the working tree)")
+    first = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    second = {p.relative_to(again).as_posix(): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert sorted(first) == sorted(second)
+    differing = [name for name in first if first[name] != second[name]]
+    assert not differing, differing
