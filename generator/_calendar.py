@@ -66,14 +66,6 @@ def earliest_effective(announced: dt.date, days: int = DEFAULT_NOTICE_DAYS) -> d
     return notice_period(announced, days)[1] + dt.timedelta(days=1)
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The corresponding day `months` later, or the last day of that month if it has no such day."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
-
-
 def months_period_end(start_event: dt.date, months: int) -> dt.date:
     """Last day of a period of `months` months counted from an event on `start_event` (民法140条・143条).
 
@@ -128,6 +120,3 @@ def refund_deadline(notice_day: dt.date, months: int = 2) -> dt.date:
     """第12条第5項: 2 months from the notice date (民法143条), moved back to the previous 営業日."""
     return business_day_on_or_before(months_period_end(notice_day, months))
 
-
-def days_between(earlier: dt.date, later: dt.date) -> int:
-    return (later - earlier).days

@@ -139,8 +139,9 @@ def char_diff(old: str, new: str) -> tuple[Segment, ...]:
     if len(table) > 65000:  # too many distinct tokens to encode (never for a clause): plain characters
         raw = dmp.diff_main(old, new, False)
         return _segments([(op, text, text) for op, text in raw])
-    diffs = [list(d) for d in dmp.diff_main(enc_old, enc_new, False)]
+    diffs = list(dmp.diff_main(enc_old, enc_new, False))
     dmp.diff_cleanupSemantic(diffs)
+    diffs = [list(d) for d in diffs]  # the cleanup inserts tuples; _slide edits in place
     _slide(diffs, table)
     pieces, i, j = [], 0, 0
     for op, text in diffs:

@@ -47,7 +47,7 @@ def notice_view(notice: Notice) -> dict[str, Any]:
     ]
     refund = None
     if n.refund_deadline is not None:
-        clause = f"本規約{n.refund_clause}" if n.refund_clause else "本規約"
+        clause = f"本規約{n.refund_clause}の定め" if n.refund_clause else "本規約の定め"
         facts.append(("返金を伴う解約の申出期限", f"{era_date(n.refund_deadline)}まで"))
         refund = (f"この変更は本サービスの内容の変更を含みます。{clause}により、この変更に直接起因して解約を希望されるお客様は、"
                   f"{western_date(n.refund_deadline)}までに電子メールでお申し出ください（告知日から2か月（民法第143条により計算）。"
