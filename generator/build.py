@@ -63,13 +63,18 @@ def renderer_versions() -> dict[str, str]:
     return versions
 
 
+def render_context(project: Project, root: Path, doc: NumberedDocument) -> render.RenderContext:
+    """What renderers get besides the document: the variant's own template and the fixed timestamp."""
+    variant = project.variants[doc.variant_id]
+    origin = project.where(project.variant_files[doc.variant_id], ("template",)) if variant.template else None
+    return render.RenderContext(root=str(root), timestamp=source_date_epoch(doc), template=variant.template,
+                                template_origin=origin)
+
+
 def render_variant(project: Project, root: Path, variant_id: str, formats: list[str],
                    commit: _git.CommitInfo | None, on_file: Callable[[str, str], None] | None = None) -> RenderedVariant:
     doc = compile_variant(project, variant_id)
-    variant = project.variants[variant_id]
-    origin = project.where(project.variant_files[variant_id], ("template",)) if variant.template else None
-    context = render.RenderContext(root=str(root), timestamp=source_date_epoch(doc), template=variant.template,
-                                   template_origin=origin)
+    context = render_context(project, root, doc)
     files: dict[str, bytes] = {}
     entries = {}
     for fmt in formats:
@@ -149,7 +154,7 @@ def verify(root: Path | str = ".", out: Path | str | None = None) -> list[Findin
     project = load(root)
     commit = _git.head(root)
     from .release import check_records  # immutable release records (issue 8 item 5)
-    findings += check_records(root)
+    findings += check_records(root, rerender=True)
     for folder in sorted(p for p in out_dir.iterdir() if p.is_dir()):
         manifest_path = folder / MANIFEST
         if not manifest_path.is_file():

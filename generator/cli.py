@@ -37,20 +37,21 @@ def cmd_lint(args) -> int:
 
 def cmd_render(args) -> int:
     from . import render
-    from .build import source_date_epoch
+    from .build import _check_formats, render_context, source_date_epoch
     from .compile import compile_variant, load
 
-    fmt = args.format
+    _check_formats([args.format])
     if args.at or args.edition:
         from .history import document_at
 
-        doc, context_root = document_at(Path(args.root), args.variant, at=args.at, edition=args.edition), args.root
+        # a past edition is rendered with the default template: the record fixes the text, not the letterhead
+        doc = document_at(Path(args.root), args.variant, at=args.at, edition=args.edition)
+        context = render.RenderContext(root=str(args.root), timestamp=source_date_epoch(doc))
     else:
         project = load(args.root)
         doc = compile_variant(project, args.variant)
-    renderer = render.get(fmt)
-    template = None
-    data = renderer.render(doc, render.RenderContext(root=str(args.root), timestamp=source_date_epoch(doc), template=template))
+        context = render_context(project, Path(args.root), doc)
+    data = render.get(args.format).render(doc, context)
     if args.output:
         from ._writer import write_file_atomic
 

@@ -15,6 +15,7 @@ from .eras import era_date, parse_date, western_date
 from .errors import Finding, Location, ModelError
 from .resolve import RNode, RText, ResolvedVariant
 
+GAP_NOTICE = "この表は原本に記載がないため、掲載していません。"
 BUILTIN_PARAMS = ("self", "name", "issued", "effective", "edition", "notice_days")
 
 
@@ -189,7 +190,9 @@ def _appendices(r: _Renderer, resolved: ResolvedVariant) -> tuple[tuple[NAppendi
             blocks = tuple(r.text(RText(t, origin), ("", "")) for t in texts)
             table = None
             if sec.table is not None:
-                table = NTable(tuple(sec.table.columns), tuple(tuple(row) for row in sec.table.rows), sec.table.missing)
+                # customers see a fixed, truthful sentence; the internal note (who to ask) goes to lint
+                shown = GAP_NOTICE if sec.table.missing else None
+                table = NTable(tuple(sec.table.columns), tuple(tuple(row) for row in sec.table.rows), shown)
                 if sec.table.missing:
                     gaps.append(f"別紙{sec.mark}（{sec.heading}）の表: {sec.table.missing}")
             sections.append(NAppendixSection(sec.id, sec.mark, sec.heading, blocks, table, tuple(sec.notes)))
