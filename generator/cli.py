@@ -18,6 +18,18 @@ def _print_findings(findings, stream=sys.stderr) -> None:
         print(prefix + finding.format() if not prefix else finding.format().replace(f" {finding.code} ", f" {finding.code} {prefix}", 1), file=stream)
 
 
+def _emit(data: bytes, output: str | None) -> int:
+    """Write a rendering to -o FILE atomically, or to stdout."""
+    if output:
+        from ._writer import write_file_atomic
+
+        write_file_atomic(Path(output), data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
 def _formats(values: list[str] | None) -> list[str] | None:
     if not values:
         return None
@@ -52,14 +64,7 @@ def cmd_render(args) -> int:
         doc = compile_variant(project, args.variant)
         context = render_context(project, Path(args.root), doc)
     data = render.get(args.format).render(doc, context)
-    if args.output:
-        from ._writer import write_file_atomic
-
-        write_file_atomic(Path(args.output), data)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    return EXIT_OK
+    return _emit(data, args.output)
 
 
 def cmd_build(args) -> int:
@@ -153,28 +158,14 @@ def cmd_notice(args) -> int:
     from .notice import make_notice, render_notice
 
     data = render_notice(make_notice(args.root, args.variant, args.edition, args.terms_url), args.format)
-    if args.output:
-        from ._writer import write_file_atomic
-
-        write_file_atomic(Path(args.output), data)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    return EXIT_OK
+    return _emit(data, args.output)
 
 
 def cmd_feed(args) -> int:
     from .feeds import atom
 
     data = atom(args.root, args.variant, args.base_url)
-    if args.output:
-        from ._writer import write_file_atomic
-
-        write_file_atomic(Path(args.output), data)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    return EXIT_OK
+    return _emit(data, args.output)
 
 
 def cmd_import(args) -> int:
