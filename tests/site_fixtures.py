@@ -40,7 +40,8 @@ def release_repo(dest: Path, today: dt.date) -> Path:
     """A git repository with the current sources and site config, and releases for hiroshima-cci:
 
     第1版 (baseline, both resellers), 第2版 (fee changed, in force since well before `today`) and
-    第3版 (an article caption changed, announced `today`, effective after the 30-day notice period).
+    第3版 (a word inserted and a paragraph added in 第22条, announced `today`, effective after the
+    30-day notice period).
     """
     from generator._calendar import earliest_effective
     from generator.release import release
@@ -69,8 +70,10 @@ def release_repo(dest: Path, today: dt.date) -> Path:
     announced = today - dt.timedelta(days=90)
     release(dest, ["hiroshima-cci"], announced, earliest_effective(announced, 30), reason="会員の利用料金の改定",
             today=announced)
-    fees = dest / "terms" / "antisocial-forces.yaml"
-    fees.write_text(fees.read_text(encoding="utf-8").replace("暴力団関係企業・団体", "暴力団関係企業・関係団体"), encoding="utf-8")
+    clause = dest / "terms" / "antisocial-forces.yaml"
+    text = clause.read_text(encoding="utf-8").replace("暴力団関係企業・団体", "暴力団関係企業・関係団体")
+    clause.write_text(text.rstrip("\n") + "\n  - id: report\n    text: お客様は、第1項各号のいずれかに該当したときは、直ちに{self}に届け出るものとします。\n",
+                      encoding="utf-8")
     _git(dest, "commit", "-q", "-am", "反社会的勢力の定義を明確化")
     release(dest, ["hiroshima-cci"], today, earliest_effective(today, 30), reason="反社会的勢力の定義の明確化", today=today)
     return dest

@@ -261,6 +261,10 @@ def test_notice_marks_changes_by_more_than_colour_and_links_into_the_articles(re
     assert re.search(r'<ins class="k-chg"><span class="k-sr">［変更箇所］</span>[^<]*82,500[^<]*<span class="k-sr">［ここまで］</span></ins>', notice)
     assert re.search(r'<del class="k-chg"><span class="k-sr">［変更前の箇所］</span>[^<]*79,200', notice)
     assert 'href="../../editions/2/#fees"' in notice
+    added = (site / "hiroshima-cci" / "notices" / "edition-3" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"<td>[^<]*（新設）</td>", added)  # the 変更前 column of the new paragraph
+    assert re.search(r'<ins class="k-chg"><span class="k-sr">［変更箇所］</span>お客様は、第1項各号のいずれかに該当したとき', added)
+    assert 'href="../../editions/3/#antisocial-forces--report"' in added
     css = (site / "assets" / "kiyaku-site.css").read_text(encoding="utf-8")
     assert re.search(r"ins\.k-chg[^{]*\{[^}]*text-decoration: underline", css)
     assert ".k-sr {" in css
@@ -277,3 +281,57 @@ def test_building_twice_gives_identical_files(site: Path, tmp_path: Path) -> Non
     assert sorted(first) == sorted(second)
     differing = [name for name in first if first[name] != second[name]]
     assert not differing, differing
+
+
+def test_source_errors_stop_the_build_with_positions(tmp_path: Path) -> None:
+    """Outside git and without releases the site builds; a broken clause stops it with file:line."""
+    import shutil
+
+    from site_fixtures import SITE_CONFIG
+
+    for name in SOURCES + SITE_CONFIG:
+        src = REPO / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / name)
+    assert mkdocs_build(tmp_path / "mkdocs.yml", tmp_path / "ok").returncode == 0
+    clause = tmp_path / "terms" / "purpose.yaml"
+    clause.write_text(clause.read_text(encoding="utf-8").replace("caption:", "captoin:", 1), encoding="utf-8")
+    result = mkdocs_build(tmp_path / "mkdocs.yml", tmp_path / "broken")
+    assert result.returncode != 0
+    assert "kiyaku: 規約のソースに問題があるためサイトを作れません。" in result.stderr
+    assert "terms/purpose.yaml:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_units_marks_matrix_toc_and_feed_base() -> None:
+    from generator.site import marks, matrix, pages, plugin
+
+    rows = marks.aligned("一\n二\n三", "一\n二つ\n三\n四")
+    assert rows[0] == (marks.ELIDED, marks.ELIDED)
+    assert '<mark class="k-diff"><span class="k-sr">［相違箇所］</span>つ<span class="k-sr">［ここまで］</span></mark>' in rows[1][1]
+    assert rows[-1][0] == marks.NONE and "四" in rows[-1][1]
+    assert marks.changed_count(marks.char_diff("年間79,200円", "年間82,500円")) == 1
+    escaped = marks.pieces([{"text": "<b>", "changed": True}], marks.CHANGED_NEW)
+    assert "&lt;b&gt;" in escaped and "<b>" not in escaped
+    toc = plugin.table_of_contents('<h2 id="a">A<span class="k-sr">隠</span></h2><h3 id="b">B</h3><h2>no id</h2><h2 id="c">C</h2>')
+    assert [(t.title, t.id, [c.id for c in t.children]) for t in toc] == [("A", "a", ["b"]), ("C", "c", [])]
+    feed = b'<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+    assert b'<feed xml:base="../" xmlns' in pages._rebase(feed, "hiroshima-cci/notices.atom", "")
+    assert pages._rebase(feed, "notices.atom", "") == feed
+    assert pages._rebase(feed, "hiroshima-cci/notices.atom", "https://example.jp/") == feed
+    assert matrix.SELF in matrix.normalise("弊社は", type("D", (), {"provider": "アイティサポート城東株式会社", "self_ref": "弊社"})())
+
+
+def test_serve_watches_the_sources() -> None:
+    from generator.site.plugin import KiyakuPlugin
+
+    class Server:
+        def __init__(self) -> None:
+            self.watched: list[str] = []
+
+        def watch(self, path: str) -> None:
+            self.watched.append(path)
+
+    plugin = KiyakuPlugin()
+    plugin._root = REPO
+    server = Server()
+    plugin.on_serve(server, config=None, builder=None)
+    assert {Path(p).name for p in server.watched} >= {"terms", "variants", "errata.yaml"}

@@ -167,10 +167,11 @@ def test_phone_layout_of_the_terms(browser, base_url: str, tmp_path: Path) -> No
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="ja-JP")
     try:
         tab = context.new_page()
-        tab.goto(base_url + "hiroshima-cci/#fees")
-        width = tab.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
-        tab.screenshot(path=str(tmp_path / "06-phone.png"))
+        for number, path in enumerate(("hiroshima-cci/#fees", "compare/#diff-fees", "hiroshima-cci/notices/edition-3/#taisho", "")):
+            tab.goto(base_url + path)
+            width = tab.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"{path or 'home'} scrolls sideways on a phone ({width}px)"
+            tab.screenshot(path=str(tmp_path / f"06-phone-{number}.png"))
     finally:
         context.close()
 

@@ -4,8 +4,10 @@ Why not colour alone: colour-blind readers and screen readers would miss it (WCA
 marked run is underlined (or struck through) by CSS and enclosed in visually hidden text such as
 「［相違箇所］…［ここまで］」, so it is announced and survives copy and paste.
 
-The diff is by character (diff-match-patch) with semantic cleanup: Japanese has no spaces
-between words, so a word-level diff would mark whole sentences.
+The diff is generator.diff.char_diff, the one the 新旧対照表 of a notice uses: by character
+(Japanese has no spaces between words) with numbers and katakana words kept whole, and
+typographic noise (bracket width, spaces) not counted as a difference. Without that module, a
+plain diff-match-patch character diff with semantic cleanup is used.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from dataclasses import dataclass
 from diff_match_patch import diff_match_patch
 from markupsafe import Markup, escape
 
-Diff = list[tuple[int, str]]
-EQUAL, DELETE, INSERT = 0, -1, 1
+Diff = list[tuple[str, str, bool]]  # (a's text, b's text, differs)
+A, B = 0, 1  # which side of a Diff to show
 
 
 @dataclass(frozen=True)
@@ -36,12 +38,19 @@ CHANGED_OLD = Marker("del", "k-chg", "［変更前の箇所］")  # 新旧対照
 
 
 def char_diff(a: str, b: str) -> Diff:
-    """Character diff of a → b, cleaned up so runs follow meaningful boundaries."""
+    """Aligned pieces of a and b; each keeps both sides' real text and whether it differs."""
+    try:
+        from .. import diff as kiyaku_diff
+    except ImportError:
+        kiyaku_diff = None
+    if kiyaku_diff is not None:
+        unchanged = (kiyaku_diff.EQUAL, kiyaku_diff.NOISE)
+        return [(seg.old, seg.new, seg.op not in unchanged) for seg in kiyaku_diff.char_diff(a, b)]
     dmp = diff_match_patch()
     dmp.Diff_Timeout = 0  # deterministic: the same texts always give the same diff
-    diffs = dmp.diff_main(a, b, False)
-    dmp.diff_cleanupSemantic(diffs)
-    return [(op, text) for op, text in diffs]
+    raw = dmp.diff_main(a, b, False)
+    dmp.diff_cleanupSemantic(raw)
+    return [(text if op <= 0 else "", text if op >= 0 else "", op != 0) for op, text in raw]
 
 
 def mark(text: str, marker: Marker) -> Markup:
@@ -51,20 +60,19 @@ def mark(text: str, marker: Marker) -> Markup:
                   f'{sr.format(escape(marker.end))}</{marker.tag}>')
 
 
-def side(diffs: Diff, keep: int, marker: Marker) -> list[Markup]:
-    """One side of a diff as lines of HTML: keep=DELETE gives a's text, keep=INSERT gives b's.
+def side(diffs: Diff, which: int, marker: Marker) -> list[Markup]:
+    """One side of a diff (A or B) as lines of HTML, the differing runs marked.
 
     Runs are split at line breaks so that each line becomes its own <p> with balanced tags.
     """
     lines: list[Markup] = [Markup("")]
-    for op, text in diffs:
-        if op not in (EQUAL, keep):
-            continue
-        for i, piece in enumerate(text.split("\n")):
+    for piece in diffs:
+        text, differs = piece[which], piece[2]
+        for i, part in enumerate(text.split("\n")):
             if i:
                 lines.append(Markup(""))
-            if piece:
-                lines[-1] += mark(piece, marker) if op == keep else escape(piece)
+            if part:
+                lines[-1] += mark(part, marker) if differs else escape(part)
     return lines
 
 
@@ -75,12 +83,11 @@ def paragraphs(lines: list[Markup]) -> Markup:
 
 
 def changed_count(diffs: Diff) -> int:
-    """How many separate places differ (an adjacent delete + insert is one place)."""
-    count, previous = 0, EQUAL
-    for op, _ in diffs:
-        if op != EQUAL and previous == EQUAL:
-            count += 1
-        previous = op
+    """How many separate places differ (adjacent differing pieces are one place)."""
+    count, previous = 0, False
+    for _a, _b, differs in diffs:
+        count += differs and not previous
+        previous = differs
     return count
 
 
@@ -105,7 +112,7 @@ def aligned(a: str, b: str, marker: Marker = DIFFERENT) -> list[tuple[Markup, Ma
         old, new = "\n".join(left[i1:i2]), "\n".join(right[j1:j2])
         if tag == "replace":
             diffs = char_diff(old, new)
-            rows.append((paragraphs(side(diffs, DELETE, marker)), paragraphs(side(diffs, INSERT, marker))))
+            rows.append((paragraphs(side(diffs, A, marker)), paragraphs(side(diffs, B, marker))))
         elif tag == "delete":
             rows.append((paragraphs([mark(line, marker) for line in left[i1:i2]]), NONE))
         else:

@@ -3,7 +3,8 @@
 Articles are matched by id, not by number, so an article that moved keeps its row. Each
 article's rendered text is compared after the reseller's own name and self-reference (弊社/本所)
 are replaced by placeholders: otherwise nearly every article would differ for that word alone,
-and the real differences (a fee scope, an extra paragraph) would drown.
+and the real differences (a fee scope, an extra paragraph) would drown. Texts that differ only
+by typographic noise (generator.normalize.fold) count as the same.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..document import NArticle, NItem, NumberedDocument
+from ..normalize import fold
 from . import marks
 
 SELF = "〔自称〕"
@@ -99,6 +101,7 @@ def matrix(docs: list[NumberedDocument]) -> list[Row]:
     rows = []
     for key in keys:
         texts: list[str] = []
+        keys_seen: list[str] = []
         cells = []
         caption = ""
         for doc, secs in zip(docs, per_doc):
@@ -107,9 +110,10 @@ def matrix(docs: list[NumberedDocument]) -> list[Row]:
                 continue
             label, anchor, cap, text = secs[key]
             caption = caption or cap
-            if text not in texts:
+            if fold(text) not in keys_seen:  # typographic noise (bracket width, spaces) is not a difference
+                keys_seen.append(fold(text))
                 texts.append(text)
-            cells.append(Cell(doc.variant_id, label, anchor, texts.index(text)))
+            cells.append(Cell(doc.variant_id, label, anchor, keys_seen.index(fold(text))))
         rows.append(Row(key, caption, tuple(cells), tuple(texts)))
     return rows
 

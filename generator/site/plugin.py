@@ -94,6 +94,8 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
     """See the module docstring; one instance lives for a whole `mkdocs serve` session."""
 
     def __init__(self) -> None:
+        super().__init__()
+        self._root = Path(".")
         self.serving = False
         self.cache: content.Cache = {}
         self.commits: dict[tuple[str, str], Any] = {}  # sources per release commit (immutable)
