@@ -47,7 +47,7 @@ def parse_day(text: str | dt.date, what: str = "日付", where: str = "<コマ�
             raise ValueError(text)
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ReleaseError(Finding(Location(where), "R001", f"{what}「{text}」は日付として読めません。",
+        raise ReleaseError(Finding(Location(where), "H001", f"{what}「{text}」は日付として読めません。",
                                    "YYYY-MM-DD の形で書いてください（例: 2027-01-01）。")) from None
 
 

@@ -123,6 +123,18 @@ def commit_tree(root: Path, rev: str) -> CommitTree | None:
         return CommitTree(commit.hexsha, f"{commit.hexsha[:10]}:", files)
 
 
+def read_file(root: Path, rev: str, relpath: str) -> bytes | None:
+    """One file (relative to root) as committed in rev, or None."""
+    with open_repo(root) as repo:
+        commit = _commit(repo, rev) if repo is not None else None
+        if commit is None:
+            return None
+        try:
+            return (commit.tree / (_prefix(repo, root) + relpath)).data_stream.read(MAX_BLOB)
+        except KeyError:
+            return None
+
+
 def dirty_paths(root: Path) -> list[str]:
     """Uncommitted changes and untracked files under root (git status), relative to the repository."""
     with open_repo(root) as repo:

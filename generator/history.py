@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -33,6 +34,7 @@ KINDS = ("利益変更", "不利益変更", "基準")
 BASELINE = "基準"
 WORKTREE = "WORKTREE"
 _EDITION_REF = re.compile(r"^ed(\d{1,4})$")
+_SHA = re.compile(r"^[0-9a-f]{40}$")
 
 
 class ReleaseRecord(BaseModel):
@@ -101,13 +103,13 @@ def parse_record(relpath: str, raw: bytes) -> tuple[ReleaseRecord, object]:
     except KiyakuError as exc:
         raise ReleaseError(exc.findings) from None
     if not isinstance(loaded.data, dict):
-        raise ReleaseError(Finding(Location(relpath), "R002", "リリース記録の形式が正しくありません。", "kiyaku release で作り直してください。"))
+        raise ReleaseError(Finding(Location(relpath), "H002", "リリース記録の形式が正しくありません。", "kiyaku release で作り直してください。"))
     try:
         record = ReleaseRecord.model_validate(loaded.data)
     except ValidationError as exc:
         raise ReleaseError(validation_findings(exc, ReleaseRecord, loaded)) from None
     if relpath != record.relpath:
-        raise ReleaseError(Finding(loaded.where(("edition",)), "R003",
+        raise ReleaseError(Finding(loaded.where(("edition",)), "H003",
                                    f"ファイル名が記録の内容（{record.variant} 第{record.edition}版）と一致しません。",
                                    f"記録は {record.relpath} に置かれるはずです。"))
     return record, loaded
@@ -149,10 +151,26 @@ def with_meta(project: Project, variant_id: str, edition: int, announced: str, e
 
 
 def project_at(root: Path | str, rev: str) -> Project:
-    """The sources as committed in rev, validated; ReleaseError if rev names no commit."""
+    """The sources as committed in rev, validated; ReleaseError if rev names no commit.
+
+    A full commit sha names immutable content, so its project is cached for the process
+    (loading the sources is the slow part of re-rendering old editions). Callers must not
+    mutate it (with_meta copies).
+    """
+    if _SHA.fullmatch(rev):
+        return _project_at_sha(str(Path(root).resolve()), rev)
+    return _load_at(root, rev)
+
+
+@functools.lru_cache(maxsize=32)
+def _project_at_sha(root: str, sha: str) -> Project:
+    return _load_at(root, sha)
+
+
+def _load_at(root: Path | str, rev: str) -> Project:
     tree: SourceTree | None = _git.commit_tree(Path(root), rev)
     if tree is None:
-        raise ReleaseError(Finding(Location("<コマンドライン>"), "R004", f"git の版「{rev}」が見つかりません。",
+        raise ReleaseError(Finding(Location("<コマンドライン>"), "H004", f"git の版「{rev}」が見つかりません。",
                                    "コミットの SHA、ブランチ名、タグ名、ed<版番号> または WORKTREE を指定してください。"))
     return load_project(tree)
 
@@ -161,7 +179,7 @@ def edition_document(root: Path | str, record: ReleaseRecord) -> NumberedDocumen
     """Exactly the document of a released edition: sources at its commit, dates from its record."""
     project = project_at(root, record.source_commit)
     if record.variant not in project.variants:
-        raise ReleaseError(Finding(Location(record.relpath), "R005",
+        raise ReleaseError(Finding(Location(record.relpath), "H005",
                                    f"記録されたコミット {record.source_commit[:10]} に販売店「{record.variant}」がありません。",
                                    "リリース記録が正しいか確認してください。"))
     project = with_meta(project, record.variant, record.edition, record.announced, record.effective)
@@ -171,7 +189,7 @@ def edition_document(root: Path | str, record: ReleaseRecord) -> NumberedDocumen
 def _records_of(root: Path, variant_id: str) -> tuple[ReleaseRecord, ...]:
     records = load_records(root).get(variant_id, ())
     if not records:
-        raise ReleaseError(Finding(Location(f"{RELEASES}/{variant_id}/"), "R006", f"販売店「{variant_id}」のリリース記録がありません。",
+        raise ReleaseError(Finding(Location(f"{RELEASES}/{variant_id}/"), "H006", f"販売店「{variant_id}」のリリース記録がありません。",
                                    f"現在の版を基準として記録するには kiyaku release {variant_id} --baseline を実行してください。"))
     return records
 
@@ -188,7 +206,7 @@ def find_edition(root: Path | str, variant_id: str, edition: int) -> ReleaseReco
         if record.edition == edition:
             return record
     known = "、".join(f"第{r.edition}版" for r in records)
-    raise ReleaseError(Finding(Location(f"{RELEASES}/{variant_id}/"), "R007", f"販売店「{variant_id}」の第{edition}版の記録はありません。",
+    raise ReleaseError(Finding(Location(f"{RELEASES}/{variant_id}/"), "H007", f"販売店「{variant_id}」の第{edition}版の記録はありません。",
                                f"記録されている版: {known}"))
 
 
@@ -201,7 +219,7 @@ def record_at(root: Path | str, variant_id: str, at: str | dt.date | None = None
     record = in_force(records, day)
     if record is None:
         first = records[0]
-        raise ReleaseError(Finding(Location(f"{RELEASES}/{variant_id}/"), "R008",
+        raise ReleaseError(Finding(Location(f"{RELEASES}/{variant_id}/"), "H008",
                                    f"{day.isoformat()} に有効な版はありません（最初の記録は第{first.edition}版、{first.effective} 実施）。",
                                    "それ以降の日付を指定してください。"))
     return record

@@ -201,13 +201,13 @@ def make_notice(root: Path | str, variant_id: str, edition: int | None = None, t
     if edition is None:
         records = [r for r in load_records(root).get(variant_id, ()) if not r.is_baseline]
         if not records:
-            raise ReleaseError(Finding(Location(f"releases/{variant_id}/"), "R050", f"販売店「{variant_id}」には規約変更の記録がありません。",
+            raise ReleaseError(Finding(Location(f"releases/{variant_id}/"), "H050", f"販売店「{variant_id}」には規約変更の記録がありません。",
                                        f"変更を記録するには kiyaku release {variant_id} --announce … --effective … --reason … を実行してください。"))
         record = records[-1]
     else:
         record = find_edition(root, variant_id, edition)
     if record.is_baseline or record.previous_edition is None:
-        raise ReleaseError(Finding(Location(record.relpath), "R051", f"第{record.edition}版は基準版のため、変更のお知らせはありません。",
+        raise ReleaseError(Finding(Location(record.relpath), "H051", f"第{record.edition}版は基準版のため、変更のお知らせはありません。",
                                    "--edition で変更後の版を指定してください。"))
     previous = find_edition(root, variant_id, record.previous_edition)
     return build_notice(record, edition_document(root, previous), edition_document(root, record), terms_href)

@@ -185,7 +185,7 @@ class PdfNotice:
                 format="pdf", sys_inputs={"notice": json.dumps(notice_view(notice), ensure_ascii=False, sort_keys=True)},
                 timestamp=when)
         except typst.TypstError as exc:
-            raise ReleaseError(Finding(Location("generator/templates/notice.typ"), "R052",
+            raise ReleaseError(Finding(Location("generator/templates/notice.typ"), "H052",
                                        f"お知らせの PDF を組版できませんでした: {exc.message}",
                                        "テンプレートまたは typst パッケージのバージョンを確認してください。")) from None
         assert isinstance(data, bytes)

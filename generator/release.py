@@ -9,19 +9,22 @@ verify compare it with its first committed version (check_records) and re-render
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import _git
-from ._calendar import earliest_effective, parse_day, today_jst
-import re
+from pydantic import ValidationError
 
-from ._calendar import JST
+from . import _git
+from ._calendar import JST, earliest_effective, parse_day, today_jst
+from ._yaml import _check_bytes, load_yaml_text
 from .compile import compile_variant, load
 from .errors import Finding, KiyakuError, Location, ReleaseError
 from .history import (BASELINE, KINDS, RELEASES, ReleaseRecord, document_sha256, dump_record, edition_document,
-                      in_force, load_records, parse_record, project_at, record_path, text_sha256, with_meta)
+                      in_force, load_records, parse_record, record_path, text_sha256, with_meta)
 from .load import Project
+from .model import Variant
 
 CLI = Location("<コマンドライン>")
 
@@ -67,19 +70,19 @@ def _new_record(project: Project, variant_id: str, sha: str, edition: int, previ
 def _check_reason(reason: str) -> str:
     text = reason.strip()
     if not text:
-        raise _fail("R020", "変更の理由（--reason）が空です。", "お客様に示す変更の理由を書いてください。")
+        raise _fail("H020", "変更の理由（--reason）が空です。", "お客様に示す変更の理由を書いてください。")
     if any(ord(c) < 32 and c != "\n" or 0x200B <= ord(c) <= 0x200F or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 for c in text):
-        raise _fail("R021", "変更の理由に制御文字（見えない文字）が含まれています。", "理由を打ち直してください。")
+        raise _fail("H021", "変更の理由に制御文字（見えない文字）が含まれています。", "理由を打ち直してください。")
     return text
 
 
 def _check_dates(announce: dt.date, effective: dt.date, notice_days: int, variant_id: str, today: dt.date) -> None:
     if announce < today:
-        raise _fail("R022", f"告知日 {announce.isoformat()} は今日（日本時間 {today.isoformat()}）より前です。",
+        raise _fail("H022", f"告知日 {announce.isoformat()} は今日（日本時間 {today.isoformat()}）より前です。",
                     "告知日をさかのぼって記録することはできません。今日以降の告知日を指定してください。")
     earliest = earliest_effective(announce, notice_days)
     if effective < earliest:
-        raise _fail("R023", f"実施日 {effective.isoformat()} は早すぎます（販売店 {variant_id}）。告知日 {announce.isoformat()} から"
+        raise _fail("H023", f"実施日 {effective.isoformat()} は早すぎます（販売店 {variant_id}）。告知日 {announce.isoformat()} から"
                     f"{notice_days}日間の予告期間をおくと、実施日は早くても {earliest.isoformat()} です。",
                     f"--effective {earliest.isoformat()} 以降を指定してください（第3条第3項、民法第140条・第141条）。")
 
@@ -97,22 +100,22 @@ def release(root: Path | str, variants: list[str] | None, announce: str | dt.dat
     root = Path(root)
     today = today or today_jst()
     if kind not in KINDS or kind == BASELINE:
-        raise _fail("R024", f"変更の種類「{kind}」は使えません。", "利益変更 か 不利益変更 を指定してください。")
+        raise _fail("H024", f"変更の種類「{kind}」は使えません。", "利益変更 か 不利益変更 を指定してください。")
     if not baseline:
         if announce is None or effective is None:
-            raise _fail("R025", "告知日（--announce）と実施日（--effective）が必要です。", "例: --announce 2026-12-01 --effective 2027-01-01")
+            raise _fail("H025", "告知日（--announce）と実施日（--effective）が必要です。", "例: --announce 2026-12-01 --effective 2027-01-01")
         announce_day, effective_day = parse_day(announce, "告知日"), parse_day(effective, "実施日")
         reason = _check_reason(reason)
     head = _git.head(root)
     if head is None:
-        raise _fail("R026", f"{root} は git リポジトリではないか、まだコミットがありません。", "git init と最初のコミットをしてから実行してください。")
+        raise _fail("H026", f"{root} は git リポジトリではないか、まだコミットがありません。", "git init と最初のコミットをしてから実行してください。")
     dirty = _git.dirty_paths(root)
     if dirty:
         shown = "、".join(dirty[:5]) + (f" ほか {len(dirty) - 5} 件" if len(dirty) > 5 else "")
-        raise _fail("R027", f"コミットされていない変更があります: {shown}", "変更をコミットしてから（または取り消してから）リリースしてください。")
+        raise _fail("H027", f"コミットされていない変更があります: {shown}", "変更をコミットしてから（または取り消してから）リリースしてください。")
     errors = [f for f in lint(root) if f.severity == "error"]
     if errors:
-        raise ReleaseError(errors + [Finding(CLI, "R028", f"lint のエラーが {len(errors)} 件あるためリリースできません。", "kiyaku lint で確認し、直してください。")])
+        raise ReleaseError(errors + [Finding(CLI, "H028", f"lint のエラーが {len(errors)} 件あるためリリースできません。", "kiyaku lint で確認し、直してください。")])
     project = load(root)
     records = load_records(root)
     chosen = sorted(project.variants) if variants is None else variants
@@ -125,26 +128,26 @@ def release(root: Path | str, variants: list[str] | None, announce: str | dt.dat
             if history:
                 if variants is None:
                     continue
-                raise _fail("R029", f"販売店「{variant_id}」にはすでにリリース記録があります（第{history[-1].edition}版）。", "基準版の記録は最初の 1 回だけです。")
+                raise _fail("H029", f"販売店「{variant_id}」にはすでにリリース記録があります（第{history[-1].edition}版）。", "基準版の記録は最初の 1 回だけです。")
             new.append(_new_record(project, variant_id, head.sha, variant.edition, None, variant.issued, variant.effective,
                                    BASELINE, False, _check_reason(reason or f"基準版（第{variant.edition}版）の記録"), ))
             continue
         if not history:
-            raise _fail("R030", f"販売店「{variant_id}」の基準版の記録がありません。",
+            raise _fail("H030", f"販売店「{variant_id}」の基準版の記録がありません。",
                         f"先に kiyaku release {variant_id} --baseline で現在の第{variant.edition}版を記録してください。")
         latest = max(history, key=lambda r: r.edition)
         _check_dates(announce_day, effective_day, variant.notice_days, variant_id, today)
         if not _changed_since(project, latest):
             if variants is None:
                 continue
-            raise _fail("R031", f"販売店「{variant_id}」の本文は第{latest.edition}版から変わっていません。", "変更をコミットしてからリリースしてください。")
+            raise _fail("H031", f"販売店「{variant_id}」の本文は第{latest.edition}版から変わっていません。", "変更をコミットしてからリリースしてください。")
         if announce_day < latest.announced_day or effective_day <= latest.effective_day:
-            raise _fail("R032", f"前の版（第{latest.edition}版、告知 {latest.announced}、実施 {latest.effective}）より前の日付です。",
+            raise _fail("H032", f"前の版（第{latest.edition}版、告知 {latest.announced}、実施 {latest.effective}）より前の日付です。",
                         "告知日と実施日は前の版より後にしてください。")
         new.append(_new_record(project, variant_id, head.sha, latest.edition + 1, latest.edition, announce_day.isoformat(),
                                effective_day.isoformat(), kind, service_change, reason))
     if not new:
-        raise _fail("R033", "リリースする変更がありません。", "どの販売店の本文も前の版から変わっていません。")
+        raise _fail("H033", "リリースする変更がありません。", "どの販売店の本文も前の版から変わっていません。")
     _commit(root, new)
     return new
 
@@ -153,7 +156,7 @@ def _commit(root: Path, records: list[ReleaseRecord]) -> None:
     existing = _git.tags(root)
     for record in records:
         if (root / record.relpath).exists() or f"{record.variant}/ed{record.edition}" in existing:
-            raise _fail("R034", f"{record.relpath}（またはタグ {record.variant}/ed{record.edition}）がすでにあります。", "リリース記録は書き換えられません。")
+            raise _fail("H034", f"{record.relpath}（またはタグ {record.variant}/ed{record.edition}）がすでにあります。", "リリース記録は書き換えられません。")
     written: list[Path] = []
     try:
         for record in records:
@@ -217,48 +220,72 @@ def _compare_first(relpath: str, record: ReleaseRecord, loaded, first: _git.File
     try:
         original, _ = parse_record(relpath, first.data)
     except ReleaseError:
-        return [Finding(loaded.where(()), "R043", f"リリース記録が最初のコミット {first.sha[:10]}（{when}）から書き換えられています。",
+        return [Finding(loaded.where(()), "H043", f"リリース記録が最初のコミット {first.sha[:10]}（{when}）から書き換えられています。",
                         f"git checkout {first.sha[:10]} -- {relpath} で元に戻してください。")]
     out = []
     for name in ReleaseRecord.model_fields:
         old, new = getattr(original, name), getattr(record, name)
         if old != new:
-            out.append(Finding(loaded.where((name,)), "R043",
+            out.append(Finding(loaded.where((name,)), "H043",
                                f"リリース記録の {name} が最初のコミット {first.sha[:10]}（{when}）から書き換えられています: 「{old}」→「{new}」。",
                                f"公開済みの版は変更できません。git checkout {first.sha[:10]} -- {relpath} で元に戻し、"
                                "訂正が必要なら新しい版をリリースしてください。"))
     if not out:
-        out.append(Finding(loaded.where(()), "R043", "リリース記録の書式（コメント・空白など）が最初のコミットから書き換えられています。",
+        out.append(Finding(loaded.where(()), "H043", "リリース記録の書式（コメント・空白など）が最初のコミットから書き換えられています。",
                            f"git checkout {first.sha[:10]} -- {relpath} で元に戻してください。", "warning"))
     return out
 
 
-def _check_source(root: Path, record: ReleaseRecord, loaded, projects: dict[str, Project]) -> list[Finding]:
-    """The record's commit exists in history, the 30-day rule holds, and the edition re-renders to its hashes."""
-    if not _git.is_ancestor(root, record.source_commit):
-        return [Finding(loaded.where(("source_commit",)), "R044", f"記録されたコミット {record.source_commit[:10]} が履歴にありません。",
-                        "履歴が書き換えられた可能性があります。公開済みの版の元になったコミットを消さないでください。")]
+def _notice_days_at(root: Path, record: ReleaseRecord) -> int:
+    """The variant's notice period as committed in the record's source commit (cheap: one file)."""
+    raw = _git.read_file(root, record.source_commit, f"variants/{record.variant}.yaml")
+    return _notice_days_in(raw or b"") or record.notice_days
+
+
+_NOTICE_DAYS = re.compile(rb"^notice_days:[ \t]*(\d{1,3})[ \t]*(?:#.*)?$", re.M)
+
+
+@functools.lru_cache(maxsize=64)
+def _notice_days_in(raw: bytes) -> int | None:
+    """notice_days of a variant file's bytes: the top-level key read directly (a full YAML load costs
+    ~0.1 s per file and lint reads one per record); the full load only when the line is unusual."""
+    found = _NOTICE_DAYS.findall(raw)
+    if len(found) == 1:
+        return int(found[0])
+    if not re.search(rb"^notice_days\b", raw, re.M):
+        return Variant.model_fields["notice_days"].default
     try:
-        if record.source_commit not in projects:
-            projects[record.source_commit] = project_at(root, record.source_commit)
-        variant = projects[record.source_commit].variants.get(record.variant)
+        loaded = load_yaml_text(_check_bytes(Path("variant.yaml"), raw), Path("variant.yaml"))
+        return Variant.model_validate(loaded.data).notice_days
+    except (KiyakuError, ValidationError):
+        return None
+
+
+def _check_source(root: Path, record: ReleaseRecord, loaded, rerender: bool) -> list[Finding]:
+    """The record's commit is in history, the 30-day rule holds, and (rerender) the edition gives its hashes again."""
+    if not _git.is_ancestor(root, record.source_commit):
+        return [Finding(loaded.where(("source_commit",)), "H044", f"記録されたコミット {record.source_commit[:10]} が履歴にありません。",
+                        "履歴が書き換えられた可能性があります。公開済みの版の元になったコミットを消さないでください。")]
+    out = []
+    required = _notice_days_at(root, record)
+    if record.notice_days != required:
+        out.append(Finding(loaded.where(("notice_days",)), "H046", f"予告期間 {record.notice_days}日 が販売店の設定（{required}日）と違います。",
+                           f"variants/{record.variant}.yaml の notice_days と一致させてください。"))
+    days = max(required, record.notice_days)
+    earliest = earliest_effective(record.announced_day, days)
+    if not record.is_baseline and record.effective_day < earliest:
+        out.append(Finding(loaded.where(("effective",)), "H045",
+                           f"実施日 {record.effective} は予告期間（{days}日）を満たしていません。告知日 {record.announced} からは早くても {earliest.isoformat()} です。",
+                           "第3条第3項の予告期間に反する記録です。経緯を確認してください。"))
+    if not rerender:
+        return out
+    try:
         doc = edition_document(root, record)
     except KiyakuError as exc:
-        return [Finding(loaded.where(("source_commit",)), "R047", f"記録された版を作り直せません: {exc.findings[0].message}",
-                        "記録されたコミットのソースを確認してください。")]
-    out = []
-    required = variant.notice_days if variant else record.notice_days
-    if record.notice_days != required:
-        out.append(Finding(loaded.where(("notice_days",)), "R046", f"予告期間 {record.notice_days}日 が販売店の設定（{required}日）と違います。",
-                           f"variants/{record.variant}.yaml の notice_days と一致させてください。"))
-    earliest = earliest_effective(record.announced_day, max(required, record.notice_days))
-    if not record.is_baseline and record.effective_day < earliest:
-        out.append(Finding(loaded.where(("effective",)), "R045",
-                           f"実施日 {record.effective} は予告期間（{max(required, record.notice_days)}日）を満たしていません。"
-                           f"告知日 {record.announced} からは早くても {earliest.isoformat()} です。",
-                           "第3条第3項の予告期間に反する記録です。経緯を確認してください。"))
+        return out + [Finding(loaded.where(("source_commit",)), "H047", f"記録された版を作り直せません: {exc.findings[0].message}",
+                              "記録されたコミットのソースを確認してください。")]
     if text_sha256(doc) != record.text_sha256 or document_sha256(doc) != record.document_sha256:
-        out.append(Finding(loaded.where(("text_sha256",)), "R047",
+        out.append(Finding(loaded.where(("text_sha256",)), "H047",
                            f"第{record.edition}版を記録されたコミットから作り直すと、公開時の本文（SHA-256）と一致しません。",
                            "リリース記録か出力（txt の書き方）が変わっています。公開済みの本文は変えられません。"))
     return out
@@ -274,47 +301,51 @@ def _check_chain(root: Path, current: dict[str, tuple[ReleaseRecord, object, byt
         for index, (record, loaded) in enumerate(entries):
             before = entries[index - 1][0] if index else None
             if before is None and not record.is_baseline and record.previous_edition is not None:
-                out.append(Finding(loaded.where(("previous_edition",)), "R048", f"前の版（第{record.previous_edition}版）の記録がありません。",
+                out.append(Finding(loaded.where(("previous_edition",)), "H048", f"前の版（第{record.previous_edition}版）の記録がありません。",
                                    "記録を削除しないでください。"))
             if before is not None and (record.is_baseline or record.previous_edition != before.edition
                                        or record.edition != before.edition + 1 or record.effective_day <= before.effective_day):
-                out.append(Finding(loaded.where(("previous_edition",)), "R048",
+                out.append(Finding(loaded.where(("previous_edition",)), "H048",
                                    f"第{record.edition}版の記録が前の版（第{before.edition}版）と続いていません。",
                                    "版番号は 1 ずつ増え、実施日は前の版より後でなければなりません。"))
     return out
 
 
-def check_records(root: Path | str = ".") -> list[Finding]:
-    """Every problem with the release records: tampering, deletion, the 30-day rule, re-rendering."""
+def check_records(root: Path | str = ".", rerender: bool = False) -> list[Finding]:
+    """Every problem with the release records: tampering, deletion, broken chains, the 30-day rule.
+
+    With rerender=True (kiyaku verify) every released edition is also rendered again from its
+    commit and compared with the recorded SHA-256, so the published text cannot change silently.
+    lint leaves that out: it costs one full load of the sources per release.
+    """
     root = Path(root)
     findings: list[Finding] = []
     current = _read_current(root, findings)
     if _git.head(root) is None:
         if current:
-            findings.append(Finding(Location(RELEASES), "R040", "git リポジトリの外では、リリース記録を履歴と照合できません。",
+            findings.append(Finding(Location(RELEASES), "H040", "git リポジトリの外では、リリース記録を履歴と照合できません。",
                                     "git で管理されたフォルダで kiyaku lint を実行してください。", "warning"))
         return findings
     firsts = _git.first_versions(root, RELEASES)
     gone = {p for p in firsts if p.endswith(".yaml") and not (root / p).exists()}
     gone |= {record_path(m.group(1), int(m.group(2))) for t in _git.tags(root) if (m := _TAG.match(t))}
     for relpath in sorted(p for p in gone if not (root / p).exists()):
-        findings.append(Finding(Location(relpath), "R041", "公開済みのリリース記録が削除されています。",
+        findings.append(Finding(Location(relpath), "H041", "公開済みのリリース記録が削除されています。",
                                 "git log -- " + relpath + " で経緯を確認し、元に戻してください。"))
-    projects: dict[str, Project] = {}
     for relpath, (record, loaded, raw) in current.items():
         first = firsts.get(relpath)
         if first is None:
-            findings.append(Finding(loaded.where(()), "R042", "リリース記録がまだコミットされていません。",
+            findings.append(Finding(loaded.where(()), "H042", "リリース記録がまだコミットされていません。",
                                     "リリース記録は kiyaku release が作ってコミットします。手で作らないでください。", "warning"))
         else:
             if first.data != raw:
                 findings += _compare_first(relpath, record, loaded, first)
             committed = dt.datetime.fromtimestamp(first.timestamp, JST).date()
             if not record.is_baseline and committed > record.announced_day:
-                findings.append(Finding(loaded.where(("announced",)), "R049",
+                findings.append(Finding(loaded.where(("announced",)), "H049",
                                         f"リリース記録が告知日（{record.announced}）より後の {committed.isoformat()} にコミットされています。",
                                         "告知日をさかのぼって記録していないか確認してください。", "warning"))
-        findings += _check_source(root, record, loaded, projects)
+        findings += _check_source(root, record, loaded, rerender)
     findings += _check_chain(root, current)
     return findings
 

@@ -81,7 +81,7 @@ def test_today_is_japan_time() -> None:
 def test_bad_dates_are_refused_with_a_finding(text: str) -> None:
     with pytest.raises(ReleaseError) as info:
         cal.parse_day(text, "告知日")
-    assert info.value.findings[0].code == "R001"
+    assert info.value.findings[0].code == "H001"
     assert text in info.value.findings[0].message
 
 

@@ -85,16 +85,16 @@ def test_sources_in_a_subfolder_of_the_repository(tmp_path: Path) -> None:
 def test_unknown_editions_dates_and_variants_are_refused(released: Path) -> None:
     with pytest.raises(ReleaseError) as info:
         history.document_at(released, "alpha", edition=9)
-    assert info.value.findings[0].code == "R007" and "第1版、第2版" in info.value.findings[0].hint
+    assert info.value.findings[0].code == "H007" and "第1版、第2版" in info.value.findings[0].hint
     with pytest.raises(ReleaseError) as info:
         history.document_at(released, "alpha", at="2022-07-24")
-    assert info.value.findings[0].code == "R008"
+    assert info.value.findings[0].code == "H008"
     with pytest.raises(ReleaseError) as info:
         history.document_at(released, "gamma", at="2027-01-01")
-    assert info.value.findings[0].code == "R006"
+    assert info.value.findings[0].code == "H006"
     with pytest.raises(ReleaseError) as info:
         history.document_at(released, "alpha", at="2027-02-30")
-    assert info.value.findings[0].code == "R001"
+    assert info.value.findings[0].code == "H001"
 
 
 def test_diff_between_refs_on_the_command_line(released: Path, capfd) -> None:
@@ -109,7 +109,7 @@ def test_diff_between_refs_on_the_command_line(released: Path, capfd) -> None:
     assert cli.main(["diff", "alpha", "--from", "nope", "--root", str(released)]) == 1
     with pytest.raises(ReleaseError) as info:
         history.document_for_ref(released, "alpha", "nope")
-    assert info.value.findings[0].code == "R004"
+    assert info.value.findings[0].code == "H004"
 
 
 def test_no_git_process_is_left_behind(released: Path) -> None:

@@ -50,7 +50,7 @@ def test_a_fee_change_is_one_row_with_old_and_new_fee_and_no_notice_for_the_othe
     assert notice.refund_deadline is None
     with pytest.raises(ReleaseError) as info:
         make_notice(repo, "beta")
-    assert info.value.findings[0].code == "R050"
+    assert info.value.findings[0].code == "H050"
     md = render_notice(notice, "md").decode()
     assert "2026年12月2日から2026年12月31日まで（30日間）" in md
     assert "| **第2条第1項**<br>利用料金は年間<u>88,000</u>円とします。 | **第2条第1項**<br>利用料金は年間<u>79,200</u>円とします。 | 文言の変更 |" in md

@@ -39,7 +39,7 @@ def test_boundary_30_days(repo: Path) -> None:
     change_alpha_fee(repo)
     with pytest.raises(ReleaseError) as info:
         release(repo, ["alpha"], "2026-12-01", "2026-12-31", "料金の改定", today=TODAY)
-    assert codes(info) == ["R023"] and "2027-01-01" in info.value.findings[0].message
+    assert codes(info) == ["H023"] and "2027-01-01" in info.value.findings[0].message
     assert "--effective 2027-01-01" in info.value.findings[0].hint
     assert not (repo / "releases" / "alpha" / "2.yaml").exists()
     [record] = release(repo, ["alpha"], "2026-12-01", "2027-01-01", "料金の改定", today=TODAY)
@@ -89,30 +89,30 @@ def test_record_file_commit_and_tag(repo: Path) -> None:
 def test_refusals(repo: Path) -> None:
     with pytest.raises(ReleaseError) as info:  # nothing changed since 第1版
         release(repo, ["alpha"], "2026-12-01", "2027-01-01", "改定", today=TODAY)
-    assert codes(info) == ["R031"]
+    assert codes(info) == ["H031"]
     edit(repo, "variants/alpha.yaml", '"79,200"', '"88,000"')
     with pytest.raises(ReleaseError) as info:  # dirty working tree
         release(repo, ["alpha"], "2026-12-01", "2027-01-01", "改定", today=TODAY)
-    assert codes(info) == ["R027"] and "variants/alpha.yaml" in info.value.findings[0].message
+    assert codes(info) == ["H027"] and "variants/alpha.yaml" in info.value.findings[0].message
     commit_all(repo, "料金改定")
     with pytest.raises(ReleaseError) as info:  # announcement in the past (Japan time)
         release(repo, ["alpha"], "2026-11-25", "2027-01-01", "改定", today=TODAY)
-    assert codes(info) == ["R022"]
+    assert codes(info) == ["H022"]
     with pytest.raises(ReleaseError) as info:
         release(repo, ["alpha"], "2026-12-01", "2027-01-01", "  ", today=TODAY)
-    assert codes(info) == ["R020"]
+    assert codes(info) == ["H020"]
     with pytest.raises(ReleaseError) as info:
         release(repo, ["alpha"], "2026-12-01", "2027-01-01", "理由\u202e", today=TODAY)
-    assert codes(info) == ["R021"]
+    assert codes(info) == ["H021"]
     with pytest.raises(ReleaseError) as info:
         release(repo, ["alpha"], "2026-12-01", "2027-1-1", "改定", today=TODAY)
-    assert codes(info) == ["R001"]
+    assert codes(info) == ["H001"]
     with pytest.raises(KiyakuError) as info:
         release(repo, ["../alpha"], "2026-12-01", "2027-01-01", "改定", today=TODAY)
     assert codes(info) == ["C001"]
     with pytest.raises(ReleaseError) as info:
         release(repo, ["alpha"], baseline=True, today=TODAY)
-    assert codes(info) == ["R029"]
+    assert codes(info) == ["H029"]
     assert list((repo / "releases" / "alpha").iterdir()) == [repo / "releases" / "alpha" / "1.yaml"]
 
 
@@ -122,7 +122,7 @@ def test_lint_errors_refuse_a_release(repo: Path) -> None:
     assert [f for f in lint(repo) if f.severity == "error"]
     with pytest.raises(ReleaseError) as info:
         release(repo, ["alpha"], "2026-12-01", "2027-01-01", "改定", today=TODAY)
-    assert "R028" in codes(info) and "L004" in codes(info)
+    assert "H028" in codes(info) and "L004" in codes(info)
 
 
 def test_first_release_needs_a_baseline(tmp_path: Path, monkeypatch) -> None:
@@ -130,7 +130,7 @@ def test_first_release_needs_a_baseline(tmp_path: Path, monkeypatch) -> None:
     root = make_repo(tmp_path)
     with pytest.raises(ReleaseError) as info:
         release(root, ["alpha"], "2026-12-01", "2027-01-01", "改定", today=TODAY)
-    assert codes(info) == ["R030"] and "--baseline" in info.value.findings[0].hint
+    assert codes(info) == ["H030"] and "--baseline" in info.value.findings[0].hint
     with pytest.raises(ReleaseError):
         release(tmp_path, ["alpha"], "2026-12-01", "2027-01-01", "改定", today=TODAY)  # not a repository
 
@@ -146,7 +146,7 @@ def test_release_all_only_releases_variants_whose_text_changed(repo: Path) -> No
     assert git(repo, "tag", "--list").split() == ["alpha/ed1", "alpha/ed2", "alpha/ed3", "beta/ed7", "beta/ed8"]
     with pytest.raises(ReleaseError) as info:
         release(repo, None, "2026-12-03", "2027-01-03", "改定", today=TODAY)
-    assert codes(info) == ["R033"]
+    assert codes(info) == ["H033"]
 
 
 def test_an_edition_must_follow_the_previous_one(repo: Path) -> None:
@@ -157,7 +157,7 @@ def test_an_edition_must_follow_the_previous_one(repo: Path) -> None:
     commit_all(repo, "再改定")
     with pytest.raises(ReleaseError) as info:
         release(repo, ["alpha"], "2026-12-05", "2027-02-05", "改定", today=TODAY)
-    assert codes(info) == ["R032"]
+    assert codes(info) == ["H032"]
 
 
 def test_status(repo: Path) -> None:
@@ -190,7 +190,7 @@ def test_cli_release_in_a_new_process(repo: Path) -> None:
     early = _calendar.earliest_effective(announce) - dt.timedelta(days=1)
     args = ["release", "alpha", "--announce", announce.isoformat(), "--reason", "料金改定", "--root", str(repo)]
     refused = run_cli(*args, "--effective", early.isoformat())
-    assert refused.code == 1 and "R023" in refused.stderr and "Traceback" not in refused.stderr
+    assert refused.code == 1 and "H023" in refused.stderr and "Traceback" not in refused.stderr
     assert (early + dt.timedelta(days=1)).isoformat() in refused.stderr
     done = run_cli(*args, "--effective", (early + dt.timedelta(days=1)).isoformat())
     assert done.code == 0, done.stderr
@@ -203,13 +203,13 @@ def test_a_tampered_record_is_detected_by_lint_and_verify(repo: Path) -> None:
     build(repo, formats=["txt"])
     assert verify(repo) == []
     edit(repo, "releases/alpha/2.yaml", 'effective: "2027-01-01"', 'effective: "2027-01-15"')
-    found = [f for f in lint(repo) if f.code == "R043"]
+    found = [f for f in lint(repo) if f.code == "H043"]
     assert len(found) == 1 and "effective" in found[0].message and "2027-01-01" in found[0].message
     assert str(found[0].location).startswith("releases/alpha/2.yaml:6:")
     commit_all(repo, "実施日を修正")  # committing the edit does not make it true
-    assert [f.code for f in verify(repo) if f.code == "R043"] == ["R043"]
+    assert [f.code for f in verify(repo) if f.code == "H043"] == ["H043"]
     lint_run = run_cli("lint", "--root", str(repo))
-    assert lint_run.code == 1 and "R043" in lint_run.stdout
+    assert lint_run.code == 1 and "H043" in lint_run.stdout
 
 
 def test_records_breaking_the_30_day_rule_or_deleted_are_detected(repo: Path) -> None:
@@ -226,11 +226,21 @@ def test_records_breaking_the_30_day_rule_or_deleted_are_detected(repo: Path) ->
     (repo / "releases" / "alpha" / "3.yaml").write_text(forged, encoding="utf-8")
     commit_all(repo, "手書きの記録")
     found = {f.code: f for f in check_records(repo)}
-    assert "R045" in found and "2027-01-20" in found["R045"].message  # 2026-12-20 + 31 days
-    assert "R047" in found  # its hashes are not those of the sources it names
+    assert "H045" in found and "2027-01-20" in found["H045"].message  # 2026-12-20 + 31 days
+    assert "H047" not in found  # lint does not re-render; verify does:
+    assert "H047" in {f.code for f in check_records(repo, rerender=True)}  # its hashes are not those of its sources
     (repo / "releases" / "alpha" / "2.yaml").unlink()
     commit_all(repo, "記録を削除")
-    assert "R041" in {f.code for f in check_records(repo)}
+    assert "H041" in {f.code for f in check_records(repo)}
+
+
+def test_verify_fails_when_a_published_edition_would_render_differently(repo: Path, monkeypatch) -> None:
+    change_alpha_fee(repo)
+    release(repo, ["alpha"], "2026-12-01", "2027-01-01", "改定", today=TODAY)
+    assert check_records(repo, rerender=True) == []
+    monkeypatch.setattr("generator.history.render_text", lambda doc: "（別の本文）\n")  # e.g. a changed text renderer
+    found = check_records(repo, rerender=True)
+    assert {f.location.path for f in found if f.code == "H047"} == {"releases/alpha/1.yaml", "releases/alpha/2.yaml", "releases/beta/7.yaml"}
 
 
 def test_no_git_process_is_left_behind(repo: Path) -> None:
