@@ -26,13 +26,13 @@ RESELLERS = ("hiroshima-cci", "itsupport-joto")
 
 
 def _fingerprint(root: Path) -> str:
-    """The inputs of a build: sources, site config and the commit (manifests record it)."""
+    """The inputs of a build: sources, site config, kiyaku's code and the commit (manifests record it)."""
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True).stdout
     digest = hashlib.sha256(head.encode())
-    for name in SOURCES + ("releases", "mkdocs.yml", "docs/site", "overrides"):
+    for name in SOURCES + ("releases", "mkdocs.yml", "docs/site", "overrides", "generator"):
         base = root / name
         for path in sorted([base] if base.is_file() else base.rglob("*") if base.is_dir() else []):
-            if path.is_file():
+            if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
