@@ -135,6 +135,12 @@ def read_file(root: Path, rev: str, relpath: str) -> bytes | None:
             return None
 
 
+def is_shallow(root: Path) -> bool:
+    """A shallow clone lacks the history that release records are checked against."""
+    with open_repo(root) as repo:
+        return repo is not None and repo.git.rev_parse("--is-shallow-repository").strip() == "true"
+
+
 def dirty_paths(root: Path) -> list[str]:
     """Uncommitted changes and untracked files under root (git status), relative to the repository."""
     with open_repo(root) as repo:

@@ -326,6 +326,10 @@ def check_records(root: Path | str = ".", rerender: bool = False) -> list[Findin
             findings.append(Finding(Location(RELEASES), "H040", "git リポジトリの外では、リリース記録を履歴と照合できません。",
                                     "git で管理されたフォルダで kiyaku lint を実行してください。", "warning"))
         return findings
+    if current and _git.is_shallow(root):
+        findings.append(Finding(Location(RELEASES), "H039", "浅いクローン（shallow clone）のため、リリース記録を git の履歴と照合できません。",
+                                "git fetch --unshallow を実行してください（CI では履歴をすべて取得する設定にします。例: fetch-depth: 0）。"))
+        return findings + _check_chain(root, current)
     firsts = _git.first_versions(root, RELEASES)
     gone = {p for p in firsts if p.endswith(".yaml") and not (root / p).exists()}
     gone |= {record_path(m.group(1), int(m.group(2))) for t in _git.tags(root) if (m := _TAG.match(t))}

@@ -276,3 +276,16 @@ def test_end_to_end_on_the_real_terms(tmp_path: Path, monkeypatch) -> None:
     with pytest.raises(ReleaseError):
         make_notice(root, "itsupport-joto")
     assert check_records(root) == []
+
+
+def test_a_shallow_clone_cannot_vouch_for_the_records(repo: Path, tmp_path: Path) -> None:
+    change_alpha_fee(repo)
+    release(repo, ["alpha"], "2026-12-01", "2027-01-01", "改定", today=TODAY)
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow))
+    found = check_records(shallow)
+    assert [f.code for f in found if f.severity == "error"] == ["H039"]
+    full = tmp_path / "full"
+    git(tmp_path, "clone", "-q", str(repo), str(full))  # a plain clone keeps the records and their history
+    assert check_records(full, rerender=True) == []
+    assert history.document_at(full, "alpha", at="2027-01-01").edition == 2
