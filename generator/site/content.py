@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Callable
 
 from ..document import NumberedDocument
-from ..load import Project
 from . import matrix, sources
 from .downloads import Bundle, render_bundle
 
@@ -120,17 +119,11 @@ def reseller(root: Path, project, variant: str, today: dt.date, preview: bool, c
     return Reseller(variant, variant_model.name, current, tuple(views), tuple(notices), variant_model.notice_days)
 
 
-def collect(root: Path, today: dt.date, preview: bool, cache: Cache, site_url: str,
-            commits: dict[tuple[str, str], Project] | None = None) -> Site:
+def collect(root: Path, today: dt.date, preview: bool, cache: Cache, site_url: str) -> Site:
     """The whole site's data: every reseller (sorted by id), the comparison rows and the feeds.
 
     site_url: the site's address ending in / (absolute links in feeds and notice files), or "".
     """
-    with sources.commit_cache({} if commits is None else commits):
-        return _collect(root, today, preview, cache, site_url)
-
-
-def _collect(root: Path, today: dt.date, preview: bool, cache: Cache, site_url: str) -> Site:
     project = sources.project(root)
     commit: list[object] = []
 

@@ -98,7 +98,6 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
         self._root = Path(".")
         self.serving = False
         self.cache: content.Cache = {}
-        self.commits: dict[tuple[str, str], Any] = {}  # sources per release commit (immutable)
         self.specs: dict[str, pages.PageSpec] = {}
         self.site: content.Site | None = None
 
@@ -122,7 +121,7 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
         site_url = config.site_url or ""
         site_url += "" if not site_url or site_url.endswith("/") else "/"
         try:
-            self.site = content.collect(self._root, today, preview, self.cache, site_url, self.commits)
+            self.site = content.collect(self._root, today, preview, self.cache, site_url)
             specs = pages.pages(self.site)
             extra = pages.files(self.site, site_url)
         except KiyakuError as exc:

@@ -9,16 +9,14 @@ so. Nothing here writes files.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import functools
 import importlib
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from .. import _git
 from ..compile import compile_variant, load
@@ -71,39 +69,6 @@ def _optional(module: str) -> Any | None:
         if exc.name == f"generator.{module}":
             return None
         raise
-
-
-_SHA = re.compile(r"^[0-9a-f]{40}$")
-
-
-@contextlib.contextmanager
-def commit_cache(memo: dict[tuple[str, str], Project]) -> Iterator[None]:
-    """While the site is gathered, read the sources of each release commit once.
-
-    Why: every notice and feed entry re-reads two editions through history.project_at (about a
-    second of YAML parsing each), so a few releases cost a minute. The sources of a commit never
-    change, so results for full commit SHAs are kept in `memo` (across `mkdocs serve` rebuilds too).
-    history.project_at is swapped for the duration only and restored afterwards.
-    """
-    history = _optional("history")
-    original = getattr(history, "project_at", None)
-    if history is None or original is None:
-        yield
-        return
-
-    def cached(root: Path | str, rev: str) -> Project:
-        if not _SHA.match(rev):
-            return original(root, rev)
-        key = (str(Path(root).resolve()), rev)
-        if key not in memo:
-            memo[key] = original(root, rev)
-        return memo[key]
-
-    history.project_at = cached
-    try:
-        yield
-    finally:
-        history.project_at = original
 
 
 def build_date(option: str | None = None) -> dt.date:
