@@ -16,6 +16,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 from diff_match_patch import diff_match_patch
@@ -125,23 +126,31 @@ class SharedView:
         return tuple(self.node(a, a.id, (a.id, "")) for a in self.resolved.articles)
 
 
+@lru_cache(maxsize=4096)
 def bigrams(text: str) -> Counter:
-    return Counter(text[i:i + 2] for i in range(max(len(text) - 1, 1)))
+    """Character bigrams of folded text (cached: the same clause is scored many times)."""
+    folded = fold(text)
+    return Counter(folded[i:i + 2] for i in range(max(len(folded) - 1, 1)))
+
+
+def _common(a: Counter, b: Counter) -> int:
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return sum(min(n, large[k]) for k, n in small.items() if k in large)
 
 
 def dice(a: Counter, b: Counter) -> float:
     """Bigram overlap: cheap enough to score every pair of articles, good enough to pair them."""
-    total = sum(a.values()) + sum(b.values())
-    return 2 * sum((a & b).values()) / total if total else 1.0
+    total = a.total() + b.total()
+    return 2 * _common(a, b) / total if total else 1.0
 
 
 def resemblance(a: Counter, b: Counter) -> float:
     """Dice, or containment when one side only adds text (a reseller's extra sentences)."""
-    smaller = min(sum(a.values()), sum(b.values()))
-    overlap = sum((a & b).values()) / smaller if smaller else 0.0
-    return max(dice(a, b), 0.8 * overlap)
+    smaller = min(a.total(), b.total())
+    return max(dice(a, b), 0.8 * _common(a, b) / smaller if smaller else 0.0)
 
 
+@lru_cache(maxsize=4096)
 def similarity(a: str, b: str) -> float:
     """Characters in common over total length (the measure `kiyaku compare` reports)."""
     dmp = diff_match_patch()

@@ -42,6 +42,11 @@ class INode:
         return self.text + "".join(c.full_text() for c in self.children)
 
 
+def ref_style(text: str) -> str:
+    """第4条第1項(3) → 第4条第1項第3号: item references in the one form {ref:…} renders."""
+    return re.sub(r"(第\d+条第\d+項)[（(](\d+)[）)]", r"\1第\2号", text)
+
+
 def _item(item: PItem, prefix: str, key: tuple[int, ...]) -> INode:
     return INode("item", f"{prefix}第{item.number}号", key + (item.number,), item.line, item.blocks)
 
@@ -103,6 +108,16 @@ class Differ:
     plans: dict[str, tuple[tuple[INode, ...], list]] = field(default_factory=dict)
     shapes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     builders: dict[str, Callable[[int], None]] = field(default_factory=dict)
+    added: set[str] = field(default_factory=set)  # paths inserted by an earlier pass
+
+    def adopt(self, earlier: "Differ") -> None:
+        """Take the structure (inserted and removed nodes) found by a pass over the bare shared
+        clauses; this pass compared against the clauses with that structure, numbers included."""
+        self.inserts, self.removes = earlier.inserts, earlier.removes
+        for path in self.added:
+            self.builders[path], self.expected[path] = earlier.builders[path], earlier.expected[path]
+        self.entries += [e for e in earlier.entries if e.action in ("削除", "未対応")]
+        self.errata_used |= {u for e in earlier.entries if e.action == "正誤表" and not e.path for u in e.note.split(" ")[0].split("、")}
 
     # --- text helpers -------------------------------------------------------------------------
     def correct(self, text: str) -> tuple[str, str, set[str]]:
@@ -187,13 +202,14 @@ class Differ:
         self.expected[path + ("#caption" if field_name == "caption" else "")] = (field_name, target)
 
     def compare(self, s: SNode, blocks: tuple[str, ...], label: str, line: int, key: int | None) -> None:
-        ours, theirs = s.text, "".join(blocks)
-        if not theirs and not ours:
+        ours, raw = s.text, "".join(blocks)
+        if not raw and not ours:
             return
-        sim = similarity(fold(ours), fold(theirs))
+        sim, theirs = similarity(fold(ours), fold(raw)), ref_style(raw)
         where = f"{label}（l.{line}）"
         if same(ours, theirs):
-            self.entries.append(Entry("一致", where, s.path, sim))
+            added = any(s.path == p or s.path.startswith(p + ".") for p in self.added)
+            self.entries.append(Entry("挿入" if added else "一致", where, s.path, sim))
             return
         corrected, folded, used = self.correct(theirs)
         if folded == fold(ours):
@@ -214,8 +230,8 @@ class Differ:
 
     def _prepare(self, s: SNode, imported: tuple[INode, ...]) -> None:
         shared = s.children
-        grams_s = [bigrams(fold(c.full_text())) for c in shared]
-        grams_i = [bigrams(fold(c.full_text())) for c in imported]
+        grams_s = [bigrams(c.full_text()) for c in shared]
+        grams_i = [bigrams(c.full_text()) for c in imported]
         pairs = align(len(shared), len(imported), lambda a, b: resemblance(grams_s[a], grams_i[b]), 0.5)
         self.plans[s.path] = (imported, pairs)
         for a, b in pairs:
@@ -278,7 +294,7 @@ class Differ:
         return path
 
     def _body(self, node: INode, new_id: str, literal: Callable[[str], str]) -> dict[str, Any]:
-        texts = [literal(t) for t in (self.correct(b)[0] for b in node.blocks) if fold(t)]
+        texts = [literal(t) for t in (ref_style(self.correct(b)[0]) for b in node.blocks) if fold(t)]
         body: dict[str, Any] = {"id": new_id}
         if node.kind == "article":
             body["caption"] = node.caption
@@ -322,8 +338,8 @@ class Differ:
 
 def pair_articles(shared: tuple[SNode, ...], imported: tuple[INode, ...]) -> list[tuple[int | None, int | None]]:
     """Articles by caption and text, robust to renumbering (numbers are never compared)."""
-    cap_s = [bigrams(fold(s.caption.text if s.caption else "")) for s in shared]
-    cap_i = [bigrams(fold(i.caption)) for i in imported]
-    txt_s = [bigrams(fold(s.full_text())) for s in shared]
-    txt_i = [bigrams(fold(i.full_text())) for i in imported]
+    cap_s = [bigrams(s.caption.text if s.caption else "") for s in shared]
+    cap_i = [bigrams(i.caption) for i in imported]
+    txt_s = [bigrams(s.full_text()) for s in shared]
+    txt_i = [bigrams(i.full_text()) for i in imported]
     return align(len(shared), len(imported), lambda a, b: 0.35 * dice(cap_s[a], cap_i[b]) + 0.65 * dice(txt_s[a], txt_i[b]), 0.45)

@@ -21,7 +21,9 @@ from ._import_diff import Differ
 from ._parse_terms import ParsedTerms, parse_lines, parse_text
 from ._yaml import make_yaml
 from .errors import Finding, Location, SourceError
+from .document import NumberedDocument
 from .model import DocumentConfig
+from .normalize import fold
 
 SUFFIXES = (".txt", ".md", ".markdown", ".docx")
 MAX_BYTES = 20 * 1024 * 1024
@@ -132,18 +134,21 @@ def dump_variant(data: dict[str, Any], source: Path, config: DocumentConfig) -> 
 
 
 def report(source: Path, target: Path, data: dict[str, Any], parsed: ParsedTerms, differ: Differ,
-           votes: dict[str, Counter], config: DocumentConfig, score: float, exists: bool) -> str:
+           votes: dict[str, Counter], config: DocumentConfig, doc: NumberedDocument, score: float, exists: bool,
+           guessed: list[str]) -> str:
     """What was matched, explained by errata, overridden, inserted, removed – with similarities."""
     counts = Counter(e.action for e in differ.entries)
     lines = [f"取り込み: {source} → {target}" + ("（既存のファイルがあります）" if exists else ""),
              f"販売店: {data['name']}（自称「{data['self']}」） 第{data['edition']}版  発行 {data['issued']}  "
              f"実施 {data['effective']}  予告期間 {data['notice_days']}日", "パラメータ:"]
     for name in config.parameters:
-        if name in data["params"]:
-            hits = votes.get(name, Counter())
-            lines.append(f"  {name} = {data['params'][name]}（{hits[data['params'][name]]} か所で一致）")
+        value = data["params"].get(name)
+        if value is None:
+            lines.append(f"  {name}: 使われていません")
+        elif name in guessed:
+            lines.append(f"  {name} = {value}（原本から読み取れません。例の値です。確認してください）")
         else:
-            lines.append(f"  {name}: 使われていません（原本に該当する箇所なし）")
+            lines.append(f"  {name} = {value}（{votes[name][value]} か所で一致）")
     chosen = {k: data["options"].get(k, d.default) for k, d in config.options.items()}
     lines.append("オプション: " + "、".join(f"{k}={'true' if v else 'false'}" for k, v in chosen.items()))
     for appendix in data.get("appendices", []):
@@ -157,11 +162,9 @@ def report(source: Path, target: Path, data: dict[str, Any], parsed: ParsedTerms
         lines.append(f"正誤表: 原本の誤記として上書きしなかった項目: {', '.join(sorted(differ.errata_used))}")
         lines.append(f"  → errata.yaml の該当項目の variants に {data['id']} を追加すると、compare の一致率に反映されます。")
     warnings = [w.format() for w in parsed.warnings]
-    supplementary = config.supplementary if isinstance(config.supplementary, str) else ""
-    if parsed.supplementary and "{effective" in supplementary:
-        expected = supplementary.replace("{effective:西暦}", "").replace("{effective}", "")
-        if not all(part in "".join(parsed.supplementary) for part in expected.split("から") if part):
-            warnings.append(f"附則の文言が共有の附則と異なります（取り込めません）: {''.join(parsed.supplementary)}")
+    for label, ours, theirs in (("表題", doc.title, parsed.title.title), ("附則", "".join(doc.supplementary), "".join(parsed.supplementary))):
+        if theirs and fold(ours) != fold(theirs):
+            warnings.append(f"{label}が共有の{label}と異なります（販売店ごとには変えられません）: 原本「{theirs}」／共有「{ours}」")
     for appendix in parsed.appendices:
         for s in appendix.sections:
             if s.table is None and any("以下の通り" in b or "以下のとおり" in b for b in s.blocks):

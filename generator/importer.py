@@ -19,15 +19,17 @@ from typing import Any
 
 from diff_match_patch import diff_match_patch
 
-from ._align import SNode, SharedView, same
+from ._align import SNode, SharedView, same, similarity
 from ._import_diff import Differ, Entry, imported_articles, pair_articles
 from ._import_io import dump_variant, layout, read_terms, report
 from ._parse_terms import ParsedTerms
+from ._yaml import load_yaml_text
 from .compare import compare
 from .compile import load
 from .errors import Finding, KiyakuError, Location, SourceError
 from .load import Project, check_variant_id
 from .model import Errata, Variant
+from .normalize import fold
 from .numbering import number
 from .render.text import render_text
 from .resolve import ResolvedVariant, resolve
@@ -153,23 +155,34 @@ def _appendices(parsed: ParsedTerms, project: Project) -> list[dict[str, Any]]:
     return out
 
 
-def _score(project: Project, data: dict[str, Any], theirs: str, errata: Errata) -> float:
+def _score(project: Project, data: dict[str, Any], imported) -> float:
+    """How close a candidate renders to the source: paired articles, by content, length-weighted."""
     try:
         _copy, resolved = _with_variant(project, data)
-        return compare(render_text(number(resolved)), theirs, errata, data["id"]).similarity
+        view = SharedView(resolved)
+        shared = view.articles()
     except KiyakuError:
         return -1.0
+    if view.renderer.findings:  # e.g. an option that points into an appendix the source lacks
+        return -1.0
+    matched = total = 0.0
+    for a, b in pair_articles(shared, imported):
+        ours = fold(shared[a].full_text()) if a is not None else ""
+        theirs = fold(imported[b].full_text()) if b is not None else ""
+        matched += similarity(ours, theirs) * (len(ours) + len(theirs))
+        total += len(ours) + len(theirs)
+    return matched / total if total else 0.0
 
 
-def _options(project: Project, data: dict[str, Any], theirs: str, errata: Errata) -> dict[str, bool]:
+def _options(project: Project, data: dict[str, Any], imported) -> dict[str, bool]:
     """Switch each option while the whole document gets closer to the source (greedy, a few rounds)."""
     options = dict(data["options"])
-    best = _score(project, data, theirs, errata)
+    best = _score(project, data, imported)
     for _round in range(3):
         improved = False
         for name in sorted(options):
             trial = {**options, name: not options[name]}
-            score = _score(project, {**data, "options": trial}, theirs, errata)
+            score = _score(project, {**data, "options": trial}, imported)
             if score > best + 1e-6:
                 options, best, improved = trial, score, True
         if not improved:
@@ -193,6 +206,16 @@ def _detect(project: Project, data: dict[str, Any], imported) -> tuple[dict[str,
         elif name == "notice_days" and value.isdigit():
             data["notice_days"] = int(value)
     return data, votes
+
+
+def _differences(project: Project, data: dict[str, Any], imported, votes: dict[str, Counter],
+                 added: set[str] = frozenset()) -> Differ:
+    _copy, resolved = _with_variant(project, data)
+    shared = SharedView(resolved).articles()
+    differ = Differ(project.errata, data["self"], data["name"], {k: v for k, v in data["params"].items() if k in votes},
+                    added=set(added))
+    differ.articles(shared, imported, pair_articles(shared, imported))
+    return differ
 
 
 def _verify(project: Project, data: dict[str, Any], differ: Differ) -> list[str]:
@@ -244,30 +267,37 @@ def import_terms(source: Path | str, variant_id: str, root: Path | str = ".", na
                             "params": {k: d.example or k for k, d in config.parameters.items()},
                             "options": {k: d.default for k, d in config.options.items()},
                             "appendices": _appendices(parsed, project)}
-    errata = Errata(errata=[e.model_copy(update={"variants": [variant_id]}) for e in project.errata.errata])
     theirs = layout(parsed)
     data, _votes = _detect(project, data, imported)
-    data["options"] = _options(project, data, theirs, errata)
+    data["options"] = _options(project, data, imported)
     data, votes = _detect(project, data, imported)
     if name:
         data["name"] = name
-    _copy, resolved = _with_variant(project, data)
-    shared = SharedView(resolved).articles()
-    differ = Differ(project.errata, data["self"], data["name"], {k: v for k, v in data["params"].items() if k in votes})
-    differ.articles(shared, imported, pair_articles(shared, imported))
+    differ = _differences(project, data, imported, votes)
+    if differ.inserts or differ.removes:  # again, numbered as the source is, so references compare equal
+        structure = {**data, "overrides": differ.inserts + differ.removes}
+        added = {path for path, (what, _text) in differ.expected.items() if what == "node"}
+        second = _differences(project, structure, imported, votes, added)
+        second.adopt(differ)
+        differ = second
     for level in (1, 2):
         failing = _verify(project, {**data, "overrides": differ.overrides()}, differ)
         for path in failing:
             differ.builders[path](level)
-    used = {n for n in votes if n in config.parameters}
+    _copy, resolved = _with_variant(project, {**data, "overrides": differ.overrides()})
+    view = SharedView(resolved)
+    view.articles()
+    used = view.renderer.used_params & set(config.parameters)
     final = {**data, "params": {k: v for k, v in data["params"].items() if k in used},
              "options": {k: v for k, v in data["options"].items() if v != config.options[k].default},
              "overrides": differ.overrides()}
     yaml_text = dump_variant(final, source, config)
-    _copy, resolved = _with_variant(project, final)
+    written = Variant.model_validate(load_yaml_text(yaml_text, target).data)  # what legal staff will read back
+    _copy, resolved = _with_variant(project, written.model_dump(by_alias=True, exclude_none=True))
     doc = number(resolved)
     result = compare(render_text(doc), source_text if source.suffix.lower() != ".docx" else theirs, project.errata, variant_id)
-    text = report(source, target, final, parsed, differ, votes, config, result.raw_similarity, target.exists())
+    guessed = sorted(used - set(votes))
+    text = report(source, target, final, parsed, differ, votes, config, doc, result.raw_similarity, target.exists(), guessed)
     if not dry_run:
         from ._writer import write_file_atomic
 

@@ -186,3 +186,37 @@ def test_invalid_variant_id_is_refused_before_reading(bad_id: str, tmp_path: Pat
         import_terms(SEED_FILES["hiroshima-cci"], bad_id, root=root)
     assert caught.value.findings[0].code == "C001"
     assert not any("escape" in name for name in os.listdir(root))
+
+
+@pytest.mark.parametrize("seed_variant", sorted(NEW_IDS))
+def test_imported_variant_lints_without_errors(imported, seed_variant: str) -> None:
+    from generator.lint import lint
+
+    root, _result = imported[seed_variant]
+    errors = [f.format() for f in lint(root) if f.severity == "error"]
+    assert errors == []
+
+
+def _third_reseller(text: str) -> str:
+    """Another reseller: its own name, self-reference and fee, and an article of its own after 第5条,
+    with every later article number and reference renumbered as a real document would be."""
+    text = text.replace("広島商工会議所", "テスト商事株式会社").replace("本所", "当社").replace("79,200", "88,000")
+    text = re.sub(r"第\s*(\d+)(\s*条)", lambda m: f"第{int(m.group(1)) + (6 <= int(m.group(1)) <= 26)}{m.group(2)}", text)
+    own = "## 第6条 (サポート時間)\n\n1. 当社のサポートは平日の9時から17時までとします。\n2. 前項の時間外の対応は、別途協議します。\n\n"
+    return re.sub(r"(?m)^(#### 第7 条 \(本サービスの提供区域)", lambda m: own + m.group(1), text, count=1)
+
+
+def test_a_third_reseller_with_an_extra_article_is_robust_to_renumbering(imported, tmp_path: Path) -> None:
+    source = tmp_path / "third.md"
+    source.write_text(_third_reseller(SEED_FILES["hiroshima-cci"].read_text(encoding="utf-8")), encoding="utf-8")
+    root = copy_project(REPO, tmp_path / "repo")
+    result = import_terms(source, "test-shoji", root=root)
+    variant = load(root).variants["test-shoji"]
+    assert (variant.name, variant.self_ref, variant.params["member_fee"]) == ("テスト商事株式会社", "当社", "88,000")
+    inserts = [o for o in variant.overrides if o.insert_after or o.insert_before]
+    assert [(o.insert_after, o.article.caption if o.article else None) for o in inserts] == [("customer-setup", "サポート時間")]
+    hiroshima = load(imported["hiroshima-cci"][0]).variants["hiroshima-import"]
+    assert {o.replace for o in variant.overrides if o.replace} == {o.replace for o in hiroshima.overrides if o.replace}
+    assert result.similarity >= 0.99
+    doc = compile_variant(load(root), "test-shoji")
+    assert doc.article("fees").number == 14 and doc.articles[5].caption == "サポート時間"
