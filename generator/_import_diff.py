@@ -9,6 +9,7 @@ everything else becomes a replace, insert or remove override with the similarity
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -18,7 +19,7 @@ from ._parse_terms import PArticle, PItem, PParagraph
 from .model import Errata
 from .normalize import fold
 
-REASON = "取り込み: 共有条項と異なる（類似度 {:.2f}）"
+REASON = "取り込み: 共有条項と異なる（類似度 {:.2f}）"  # floored: a real difference never shows 1.00
 _KIND = {"article": "条", "paragraph": "項", "item": "号"}
 
 
@@ -175,7 +176,7 @@ class Differ:
         """Replace the node's text, or only the blocks (with ids) that differ; returns the paths."""
         parts = split(target, [b.text for b in blocks]) if len(blocks) > 1 else [target]
         changed = [k for k, (b, p) in enumerate(zip(blocks, parts)) if not same(b.text, p)]
-        reason = REASON.format(sim)
+        reason = REASON.format(math.floor(sim * 100) / 100)
         if len(blocks) > 1 and changed and all(blocks[k].id for k in changed):
             for k in changed:
                 self._add(f"{path}.{blocks[k].id}", "text", (blocks[k],), [parts[k]], parts[k], key, reason)
@@ -244,7 +245,7 @@ class Differ:
         caption = s.caption
         if caption is not None and not same(caption.text, i.caption):
             sim = similarity(fold(caption.text), fold(i.caption))
-            self._add(s.path, "caption", (caption,), [i.caption], i.caption, None, REASON.format(sim))
+            self._add(s.path, "caption", (caption,), [i.caption], i.caption, None, REASON.format(math.floor(sim * 100) / 100))
             self.entries.append(Entry("置換", f"{i.label}の見出し（l.{i.line}）", s.path, sim))
         self.compare(s, self.shapes.get(s.path, i.blocks), f"{i.label}の柱書き", i.line, i.key[0])
         self.children(s, i.key[0])

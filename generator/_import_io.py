@@ -105,7 +105,7 @@ def _yamlish(value: Any) -> Any:
         return node
     if isinstance(value, list):
         seq = CommentedSeq(_yamlish(v) for v in value)
-        if value and all(isinstance(v, str) and len(v) < 40 for v in value):
+        if value and all(isinstance(v, str) and len(v) < 80 for v in value) and sum(map(len, value)) < 200:
             seq.fa.set_flow_style()
         return seq
     return value

@@ -19,6 +19,7 @@ from typing import Any
 
 from diff_match_patch import diff_match_patch
 
+from . import _placeholders as ph
 from ._align import SNode, SharedView, same, similarity
 from ._import_diff import Differ, Entry, imported_articles, pair_articles
 from ._import_io import dump_variant, layout, read_terms, report
@@ -107,7 +108,8 @@ def _node_pairs(differ: Differ, shared: tuple[SNode, ...], imported, pairs) -> l
 
 
 def _identity(parsed: ParsedTerms, name: str | None) -> dict[str, Any]:
-    first = parsed.articles[0].paragraphs[0].blocks[0] if parsed.articles and parsed.articles[0].paragraphs else ""
+    opening = parsed.articles[0] if parsed.articles else None
+    first = "".join(opening.lead + (opening.paragraphs[0].blocks if opening.paragraphs else ())) if opening else ""
     m = re.search(r"、(.{2,40}?)（以下「(.{1,6}?)」といいます", first)
     self_ref = m.group(2) if m else max(SELF_WORDS, key=lambda w: sum(b.count(w) for a in parsed.articles for p in a.paragraphs for b in p.blocks))
     issued = parsed.title.issued or parsed.effective or dt.date.today()
@@ -118,8 +120,6 @@ def _identity(parsed: ParsedTerms, name: str | None) -> dict[str, Any]:
 
 def _appendices(parsed: ParsedTerms, project: Project) -> list[dict[str, Any]]:
     """The source's 別紙, with the ids the shared clauses already point to ({ref:fee-schedule.incident})."""
-    from . import _placeholders as ph
-
     targets: list[str] = []
     for article in (project.articles[a] for a in project.document.articles if a in project.articles):
         texts = [article.lead] + [p.text for p in article.paragraphs] + [i.text for p in article.paragraphs for i in p.items]
@@ -129,8 +129,9 @@ def _appendices(parsed: ParsedTerms, project: Project) -> list[dict[str, Any]]:
                     tokens = list(ph.walk(ph.parse(block)))
                 except ph.PlaceholderError:
                     continue
-                targets += [t.target for t in tokens if isinstance(t, ph.Ref) and t.target.split(".")[0] not in project.articles
-                            and "." in t.target and t.target not in targets]
+                targets += [t.target for t in tokens if isinstance(t, ph.Ref) and "." in t.target
+                            and t.target.split(".")[0] not in project.articles]
+    targets = list(dict.fromkeys(targets))  # in document order, each once
     marks = list(dict.fromkeys(re.findall(r"別紙(※\d+)", " ".join(b for a in parsed.articles for p in a.paragraphs
                                                               for b in p.blocks + tuple(x for i in p.items for x in i.blocks)))))
     by_mark = dict(zip(marks, targets))
