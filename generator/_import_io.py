@@ -135,7 +135,7 @@ def dump_variant(data: dict[str, Any], source: Path, config: DocumentConfig) -> 
 
 def report(source: Path, target: Path, data: dict[str, Any], parsed: ParsedTerms, differ: Differ,
            votes: dict[str, Counter], config: DocumentConfig, doc: NumberedDocument, score: float, exists: bool,
-           guessed: list[str]) -> str:
+           guessed: list[str], unreproduced: list[str]) -> str:
     """What was matched, explained by errata, overridden, inserted, removed – with similarities."""
     counts = Counter(e.action for e in differ.entries)
     lines = [f"取り込み: {source} → {target}" + ("（既存のファイルがあります）" if exists else ""),
@@ -165,6 +165,7 @@ def report(source: Path, target: Path, data: dict[str, Any], parsed: ParsedTerms
     for label, ours, theirs in (("表題", doc.title, parsed.title.title), ("附則", "".join(doc.supplementary), "".join(parsed.supplementary))):
         if theirs and fold(ours) != fold(theirs):
             warnings.append(f"{label}が共有の{label}と異なります（販売店ごとには変えられません）: 原本「{theirs}」／共有「{ours}」")
+    warnings += [f"{path}: 上書きが原本の文と同じにはなりません。内容を確認してください。" for path in unreproduced]
     for appendix in parsed.appendices:
         for s in appendix.sections:
             if s.table is None and any("以下の通り" in b or "以下のとおり" in b for b in s.blocks):

@@ -281,10 +281,10 @@ def import_terms(source: Path | str, variant_id: str, root: Path | str = ".", na
         second = _differences(project, structure, imported, votes, added)
         second.adopt(differ)
         differ = second
-    for level in (1, 2):
-        failing = _verify(project, {**data, "overrides": differ.overrides()}, differ)
-        for path in failing:
+    for level in (1, 2):  # placeholders that do not render back give way to plainer text
+        for path in _verify(project, {**data, "overrides": differ.overrides()}, differ):
             differ.builders[path](level)
+    unreproduced = _verify(project, {**data, "overrides": differ.overrides()}, differ)
     _copy, resolved = _with_variant(project, {**data, "overrides": differ.overrides()})
     view = SharedView(resolved)
     view.articles()
@@ -298,7 +298,8 @@ def import_terms(source: Path | str, variant_id: str, root: Path | str = ".", na
     doc = number(resolved)
     result = compare(render_text(doc), source_text if source.suffix.lower() != ".docx" else theirs, project.errata, variant_id)
     guessed = sorted(used - set(votes))
-    text = report(source, target, final, parsed, differ, votes, config, doc, result.raw_similarity, target.exists(), guessed)
+    text = report(source, target, final, parsed, differ, votes, config, doc, result.raw_similarity, target.exists(),
+                  guessed, unreproduced)
     if not dry_run:
         from ._writer import write_file_atomic
 
