@@ -150,14 +150,28 @@ def dirty_paths(root: Path) -> list[str]:
         return [line[3:] for line in out.splitlines() if line.strip()]
 
 
+class GitFailed(Exception):
+    """A git command refused (no user.name, a hook, a lock): the message is git's own, for the user."""
+
+
+def _stderr(exc: git.GitCommandError) -> str:
+    text = exc.stderr if isinstance(exc.stderr, str) else str(exc)
+    return " ".join(text.replace("stderr:", "").split()).strip(" '")
+
+
 def commit_paths(root: Path, paths: list[str], message: str) -> str:
     """Commit exactly these files (relative to root), nothing else in the index; returns the new sha."""
     with open_repo(root) as repo:
         if repo is None:
-            raise ValueError(f"{root} is not in a git repository")
+            raise GitFailed(f"{root} is not in a git repository")
         absolute = [str(Path(root).resolve() / p) for p in paths]
-        repo.git.add("--", *absolute)
-        repo.git.commit("-m", message, "--only", "--", *absolute)
+        try:
+            repo.git.add("--", *absolute)
+            repo.git.commit("-m", message, "--only", "--", *absolute)
+        except git.GitCommandError as exc:
+            with contextlib.suppress(git.GitCommandError):
+                repo.git.reset("-q", "--", *absolute)
+            raise GitFailed(_stderr(exc)) from None
         return repo.head.commit.hexsha
 
 
@@ -165,8 +179,11 @@ def create_tag(root: Path, name: str, rev: str, message: str) -> None:
     """An annotated tag (who and when are recorded, unlike a lightweight tag)."""
     with open_repo(root) as repo:
         if repo is None:
-            raise ValueError(f"{root} is not in a git repository")
-        repo.create_tag(name, ref=rev, message=message)
+            raise GitFailed(f"{root} is not in a git repository")
+        try:
+            repo.create_tag(name, ref=rev, message=message)
+        except git.GitCommandError as exc:
+            raise GitFailed(_stderr(exc)) from None
 
 
 def tags(root: Path, prefix: str = "") -> dict[str, str]:

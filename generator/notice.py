@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ._calendar import notice_period, refund_deadline
 from .diff import (ADDED, CHANGED, DATES, DELETE, EQUAL, INSERT, NOISE, REFERENCES, REMOVED, RENUMBERED, REPLACE,
-                   DocumentDiff, Segment, UnitChange, diff, own_number, tokens, units)
+                   DocumentDiff, Segment, diff, own_number, tokens, units)
 from .document import NumberedDocument
 from .errors import Finding, Location, ReleaseError
 from .history import ReleaseRecord, edition_document, find_edition, load_records

@@ -168,13 +168,20 @@ def _commit(root: Path, records: list[ReleaseRecord]) -> None:
         first = records[0]
         title = f"規約の基準版を記録: {names}" if first.is_baseline else f"規約改定を記録: {names}（告知 {first.announced}、実施 {first.effective}）"
         sha = _git.commit_paths(root, [r.relpath for r in records], f"{title}\n\n変更の理由: {first.reason}\n")
-    except BaseException:
+    except BaseException as exc:
         for path in written:
             path.unlink(missing_ok=True)
+        if isinstance(exc, _git.GitFailed):
+            raise _fail("H035", f"リリース記録をコミットできませんでした（git: {exc}）。",
+                        "git config user.name / user.email の設定と、git のフックを確認してください。何も記録されていません。") from None
         raise
     for record in records:
-        _git.create_tag(root, f"{record.variant}/ed{record.edition}", sha,
-                        f"{record.variant} 第{record.edition}版（告知 {record.announced}、実施 {record.effective}）\n\n{record.reason}\n")
+        try:
+            _git.create_tag(root, f"{record.variant}/ed{record.edition}", sha,
+                            f"{record.variant} 第{record.edition}版（告知 {record.announced}、実施 {record.effective}）\n\n{record.reason}\n")
+        except _git.GitFailed as exc:
+            raise _fail("H036", f"記録はコミットしましたが、タグ {record.variant}/ed{record.edition} を作れませんでした（git: {exc}）。",
+                        f"git tag -a {record.variant}/ed{record.edition} {sha[:10]} で付けてください（記録のファイルが正本です）。") from None
 
 
 def status(root: Path | str, variant: str | None = None, today: dt.date | None = None) -> list[VariantStatus]:

@@ -289,3 +289,16 @@ def test_a_shallow_clone_cannot_vouch_for_the_records(repo: Path, tmp_path: Path
     git(tmp_path, "clone", "-q", str(repo), str(full))  # a plain clone keeps the records and their history
     assert check_records(full, rerender=True) == []
     assert history.document_at(full, "alpha", at="2027-01-01").edition == 2
+
+
+def test_a_failing_commit_leaves_nothing_behind(repo: Path, monkeypatch) -> None:
+    change_alpha_fee(repo)
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'レビューが必要です' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    with pytest.raises(ReleaseError) as info:
+        release(repo, ["alpha"], "2026-12-01", "2027-01-01", "改定", today=TODAY)
+    assert codes(info) == ["H035"] and "レビューが必要です" in info.value.findings[0].message
+    assert git(repo, "status", "--porcelain") == "" and not (repo / "releases" / "alpha" / "2.yaml").exists()
+    hook.unlink()
+    assert release(repo, ["alpha"], "2026-12-01", "2027-01-01", "改定", today=TODAY)[0].edition == 2
