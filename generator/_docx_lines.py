@@ -16,6 +16,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import Finding, Location, SourceError
 
@@ -61,7 +62,7 @@ class _Numbering:
     counters: dict[str, dict[int, int]] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, document) -> "_Numbering":
+    def read(cls, document: Any) -> "_Numbering":
         numbering = cls()
         try:
             root = document.part.numbering_part.element
@@ -103,14 +104,14 @@ class _Numbering:
         return re.sub(r"%([1-9])", value, text)
 
 
-def _level(node) -> _Level:
+def _level(node: Any) -> _Level:
     def val(tag: str, default: str) -> str:
         child = node.find(f"{_W}{tag}")
         return child.get(f"{_W}val", default) if child is not None else default
     return _Level(int(val("start", "1")), val("numFmt", "decimal"), val("lvlText", "%1."))
 
 
-def _num_pr(paragraph) -> tuple[str, int] | None:
+def _num_pr(paragraph: Any) -> tuple[str, int] | None:
     """(numId, ilvl) from the paragraph, else from its style and the styles it is based on."""
     candidates = [paragraph._p.pPr]
     style = paragraph.style
@@ -130,7 +131,7 @@ def _num_pr(paragraph) -> tuple[str, int] | None:
     return num_id, ilvl or 0
 
 
-def _open(path: Path):
+def _open(path: Path) -> Any:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 

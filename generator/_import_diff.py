@@ -21,6 +21,7 @@ from .normalize import fold
 
 REASON = "取り込み: 共有条項と異なる（類似度 {:.2f}）"  # floored: a real difference never shows 1.00
 _KIND = {"article": "条", "paragraph": "項", "item": "号"}
+Pairs = list[tuple[int | None, int | None]]
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class Differ:
     entries: list[Entry] = field(default_factory=list)
     expected: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (what, text)
     errata_used: set[str] = field(default_factory=set)
-    plans: dict[str, tuple[tuple[INode, ...], list]] = field(default_factory=dict)
+    plans: dict[str, tuple[tuple[INode, ...], Pairs]] = field(default_factory=dict)
     shapes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     builders: dict[str, Callable[[int], None]] = field(default_factory=dict)
     added: set[str] = field(default_factory=set)  # paths inserted by an earlier pass
@@ -220,7 +221,7 @@ class Differ:
         self.entries.append(Entry("置換", where, self._replace(s.path, s.blocks, corrected, sim, key), sim))
 
     # --- walking ---------------------------------------------------------------------------------
-    def prepare(self, shared: tuple[SNode, ...], imported: tuple[INode, ...], pairs) -> None:
+    def prepare(self, shared: tuple[SNode, ...], imported: tuple[INode, ...], pairs: Pairs) -> None:
         """Pair every level first, so that references anywhere can be rewritten to ids."""
         for a, b in pairs:
             if a is not None and b is not None:
@@ -268,7 +269,8 @@ class Differ:
                 self.removes.append({"remove": node.path, "reason": f"取り込み: 原本にない（共有条項 {node.path}）"})
                 self.entries.append(Entry("削除", "", node.path, 0.0))
 
-    def insert(self, parent: SNode | None, node: INode, previous: str | None, rest, shared, key: int) -> str | None:
+    def insert(self, parent: SNode | None, node: INode, previous: str | None, rest: Pairs,
+               shared: tuple[SNode, ...], key: int) -> str | None:
         """A node the shared clauses lack, inserted next to its paired neighbour; returns its path."""
         _corrected, folded, used = self.correct(node.full_text())
         if not folded:
@@ -319,7 +321,7 @@ class Differ:
             candidate, n = f"{base}-{n}", n + 1
         return candidate
 
-    def articles(self, shared: tuple[SNode, ...], imported: tuple[INode, ...], pairs) -> None:
+    def articles(self, shared: tuple[SNode, ...], imported: tuple[INode, ...], pairs: Pairs) -> None:
         """Compare every paired article; insert the source's own articles, remove the ones it lacks."""
         self.prepare(shared, imported, pairs)
         previous: str | None = None
@@ -337,7 +339,7 @@ class Differ:
         return self.replaces + self.inserts + self.removes
 
 
-def pair_articles(shared: tuple[SNode, ...], imported: tuple[INode, ...]) -> list[tuple[int | None, int | None]]:
+def pair_articles(shared: tuple[SNode, ...], imported: tuple[INode, ...]) -> Pairs:
     """Articles by caption and text, robust to renumbering (numbers are never compared)."""
     cap_s = [bigrams(s.caption.text if s.caption else "") for s in shared]
     cap_i = [bigrams(i.caption) for i in imported]

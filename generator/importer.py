@@ -21,7 +21,7 @@ from diff_match_patch import diff_match_patch
 
 from . import _placeholders as ph
 from ._align import SNode, SharedView, same, similarity
-from ._import_diff import Differ, Entry, imported_articles, pair_articles
+from ._import_diff import Differ, Entry, INode, Pairs, imported_articles, pair_articles
 from ._import_io import dump_variant, layout, read_terms, report
 from ._parse_terms import ParsedTerms
 from ._yaml import load_yaml_text
@@ -90,7 +90,7 @@ def _param_votes(pairs: list[tuple[SNode, str]]) -> dict[str, Counter]:
     return votes
 
 
-def _node_pairs(differ: Differ, shared: tuple[SNode, ...], imported, pairs) -> list[tuple[SNode, str]]:
+def _node_pairs(differ: Differ, shared: tuple[SNode, ...], imported: tuple[INode, ...], pairs: Pairs) -> list[tuple[SNode, str]]:
     out: list[tuple[SNode, str]] = []
 
     def walk(node: SNode) -> None:
@@ -156,7 +156,7 @@ def _appendices(parsed: ParsedTerms, project: Project) -> list[dict[str, Any]]:
     return out
 
 
-def _score(project: Project, data: dict[str, Any], imported) -> float:
+def _score(project: Project, data: dict[str, Any], imported: tuple[INode, ...]) -> float:
     """How close a candidate renders to the source: paired articles, by content, length-weighted."""
     try:
         _copy, resolved = _with_variant(project, data)
@@ -175,7 +175,7 @@ def _score(project: Project, data: dict[str, Any], imported) -> float:
     return matched / total if total else 0.0
 
 
-def _options(project: Project, data: dict[str, Any], imported) -> dict[str, bool]:
+def _options(project: Project, data: dict[str, Any], imported: tuple[INode, ...]) -> dict[str, bool]:
     """Switch each option while the whole document gets closer to the source (greedy, a few rounds)."""
     options = dict(data["options"])
     best = _score(project, data, imported)
@@ -191,7 +191,7 @@ def _options(project: Project, data: dict[str, Any], imported) -> dict[str, bool
     return options
 
 
-def _detect(project: Project, data: dict[str, Any], imported) -> tuple[dict[str, Any], dict[str, Counter]]:
+def _detect(project: Project, data: dict[str, Any], imported: tuple[INode, ...]) -> tuple[dict[str, Any], dict[str, Counter]]:
     """Parameters, self-reference, name and notice period from what the source writes in their places."""
     _copy, resolved = _with_variant(project, data)
     shared = SharedView(resolved).articles()
@@ -209,7 +209,7 @@ def _detect(project: Project, data: dict[str, Any], imported) -> tuple[dict[str,
     return data, votes
 
 
-def _differences(project: Project, data: dict[str, Any], imported, votes: dict[str, Counter],
+def _differences(project: Project, data: dict[str, Any], imported: tuple[INode, ...], votes: dict[str, Counter],
                  added: set[str] = frozenset()) -> Differ:
     _copy, resolved = _with_variant(project, data)
     shared = SharedView(resolved).articles()
