@@ -221,24 +221,24 @@ def _read_current(root: Path, findings: list[Finding]) -> dict[str, tuple[Releas
     return current
 
 
-def _compare_first(relpath: str, record: ReleaseRecord, loaded, first: _git.FileVersion) -> list[Finding]:
-    """Each field that differs from the record as first committed is a tampering finding."""
+def _compare_first(relpath: str, record: ReleaseRecord, loaded, first: _git.FileVersion, what: str = "最初のコミット") -> list[Finding]:
+    """Each field that differs from the record as first committed (or as its tag has it) is a tampering finding."""
     when = dt.datetime.fromtimestamp(first.timestamp, JST).date().isoformat()
     try:
         original, _ = parse_record(relpath, first.data)
     except ReleaseError:
-        return [Finding(loaded.where(()), "H043", f"リリース記録が最初のコミット {first.sha[:10]}（{when}）から書き換えられています。",
+        return [Finding(loaded.where(()), "H043", f"リリース記録が{what} {first.sha[:10]}（{when}）から書き換えられています。",
                         f"git checkout {first.sha[:10]} -- {relpath} で元に戻してください。")]
     out = []
     for name in ReleaseRecord.model_fields:
         old, new = getattr(original, name), getattr(record, name)
         if old != new:
             out.append(Finding(loaded.where((name,)), "H043",
-                               f"リリース記録の {name} が最初のコミット {first.sha[:10]}（{when}）から書き換えられています: 「{old}」→「{new}」。",
+                               f"リリース記録の {name} が{what} {first.sha[:10]}（{when}）から書き換えられています: 「{old}」→「{new}」。",
                                f"公開済みの版は変更できません。git checkout {first.sha[:10]} -- {relpath} で元に戻し、"
                                "訂正が必要なら新しい版をリリースしてください。"))
     if not out:
-        out.append(Finding(loaded.where(()), "H043", "リリース記録の書式（コメント・空白など）が最初のコミットから書き換えられています。",
+        out.append(Finding(loaded.where(()), "H043", f"リリース記録の書式（コメント・空白など）が{what}から書き換えられています。",
                            f"git checkout {first.sha[:10]} -- {relpath} で元に戻してください。", "warning"))
     return out
 
@@ -318,6 +318,27 @@ def _check_chain(root: Path, current: dict[str, tuple[ReleaseRecord, object, byt
     return out
 
 
+def _check_tag(root: Path, relpath: str, record: ReleaseRecord, loaded, raw: bytes, tag: tuple[str, str] | None,
+               first: bytes | None) -> list[Finding]:
+    """The annotated tag kiyaku release made still points into history at this very record.
+
+    Why besides the first commit: a rewritten history can change the 'first' version too; the tag
+    (pushed to other clones) keeps the original.
+    """
+    if tag is None:
+        return []
+    name, sha = tag
+    out = []
+    if not _git.is_ancestor(root, sha):
+        out.append(Finding(loaded.where(()), "H044", f"タグ {name} が指すコミット {sha[:10]} が履歴にありません。",
+                           "履歴が書き換えられた可能性があります。経緯を確認してください。"))
+    data = _git.read_file(root, sha, relpath)
+    if data is None or data == raw or data == first:  # unchanged, or already compared with the first commit
+        return out
+    resolved = _git.resolve(root, sha)
+    return out + _compare_first(relpath, record, loaded, _git.FileVersion(relpath, sha, resolved.timestamp if resolved else 0, data), f"タグ {name} の版")
+
+
 def check_records(root: Path | str = ".", rerender: bool = False) -> list[Finding]:
     """Every problem with the release records: tampering, deletion, broken chains, the 30-day rule.
 
@@ -338,8 +359,8 @@ def check_records(root: Path | str = ".", rerender: bool = False) -> list[Findin
                                 "git fetch --unshallow を実行してください（CI では履歴をすべて取得する設定にします。例: fetch-depth: 0）。"))
         return findings + _check_chain(root, current)
     firsts = _git.first_versions(root, RELEASES)
-    gone = {p for p in firsts if p.endswith(".yaml") and not (root / p).exists()}
-    gone |= {record_path(m.group(1), int(m.group(2))) for t in _git.tags(root) if (m := _TAG.match(t))}
+    tagged = {record_path(m.group(1), int(m.group(2))): (t, sha) for t, sha in _git.tags(root).items() if (m := _TAG.match(t))}
+    gone = {p for p in firsts if p.endswith(".yaml") and not (root / p).exists()} | set(tagged)
     for relpath in sorted(p for p in gone if not (root / p).exists()):
         findings.append(Finding(Location(relpath), "H041", "公開済みのリリース記録が削除されています。",
                                 "git log -- " + relpath + " で経緯を確認し、元に戻してください。"))
@@ -356,10 +377,10 @@ def check_records(root: Path | str = ".", rerender: bool = False) -> list[Findin
                 findings.append(Finding(loaded.where(("announced",)), "H049",
                                         f"リリース記録が告知日（{record.announced}）より後の {committed.isoformat()} にコミットされています。",
                                         "告知日をさかのぼって記録していないか確認してください。", "warning"))
+        findings += _check_tag(root, relpath, record, loaded, raw, tagged.get(relpath), first.data if first else None)
         findings += _check_source(root, record, loaded, rerender)
     findings += _check_chain(root, current)
     return findings
-
 
 
 def format_status(statuses: list[VariantStatus]) -> str:

@@ -302,3 +302,14 @@ def test_a_failing_commit_leaves_nothing_behind(repo: Path, monkeypatch) -> None
     assert git(repo, "status", "--porcelain") == "" and not (repo / "releases" / "alpha" / "2.yaml").exists()
     hook.unlink()
     assert release(repo, ["alpha"], "2026-12-01", "2027-01-01", "改定", today=TODAY)[0].edition == 2
+
+
+def test_a_rewritten_history_is_caught_by_the_tag(repo: Path) -> None:
+    change_alpha_fee(repo)
+    release(repo, ["alpha"], "2026-12-01", "2027-01-01", "改定", today=TODAY)
+    # rewrite the release commit itself, so that the 'first committed' version is the forged one
+    edit(repo, "releases/alpha/2.yaml", 'effective: "2027-01-01"', 'effective: "2027-01-15"')
+    git(repo, "commit", "-q", "--amend", "-a", "--no-edit")
+    found = {f.code: f for f in check_records(repo) if f.severity == "error"}
+    assert sorted(found) == ["H043", "H044"]  # the tag's commit left the history, and its record said otherwise
+    assert "タグ alpha/ed2" in found["H043"].message and "effective" in found["H043"].message
