@@ -54,7 +54,9 @@ class Comparison:
 
 def _similarity(a: str, b: str) -> tuple[float, list]:
     dmp = diff_match_patch()
-    dmp.Diff_Timeout = 0
+    # exact for documents that mostly agree (milliseconds); a cap for sections that share little
+    # (e.g. a renumbered document paired by number), where the figure is then an estimate
+    dmp.Diff_Timeout = 10.0
     diffs = dmp.diff_main(a, b, False)
     same = sum(len(t) for op, t in diffs if op == 0)
     total = len(a) + len(b)
