@@ -4,6 +4,11 @@ The new output tree is written into a staging folder outside rendered/ (in .kiya
 exchanged with rendered/ in one atomic rename (renameat2 RENAME_EXCHANGE on Linux). A crash at
 any moment leaves either the previous build or the new one, never a mix, and no debris in rendered/.
 Concurrent builds are serialised by a lock file.
+
+Durability: the staged files are written without an fsync each and flushed with one syncfs(2)
+of their file system before the exchange (an fsync per file cost 4 ms each, 12 s for 500
+resellers; one syncfs costs tens of milliseconds), so the exchange never publishes a file
+whose bytes are not on disk yet.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 _renameat2 = getattr(_libc, "renameat2", None)
+_syncfs = getattr(_libc, "syncfs", None)
 
 
 def state_dir(root: Path) -> Path:
@@ -77,20 +83,41 @@ def _link_tree(src: Path, dest: Path) -> None:
                 shutil.copy2(child, dest / child.name, follow_symlinks=False)
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, data: bytes | Path) -> None:
+    """Stage one file: bytes are written, a Path (an unchanged file of the current build) is hard-linked."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, Path):
+        try:
+            os.link(data, path, follow_symlinks=False)
+            return
+        except OSError:
+            data = data.read_bytes()
     with open(path, "wb") as handle:
         handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
     os.chmod(path, 0o644)
 
 
-def publish(root: Path, out_dir: Path, folders: dict[str, dict[str, bytes]]) -> None:
+def _sync(folder: Path) -> None:
+    """Everything written under folder is on disk: one syncfs of its file system (fsync per file as fallback)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        if _syncfs is not None and _syncfs(fd) == 0:
+            return
+    finally:
+        os.close(fd)
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+
+
+def publish(root: Path, out_dir: Path, folders: dict[str, dict[str, bytes | Path]]) -> None:
     """Replace the given sub-folders of out_dir (e.g. rendered/<variant>/) in one atomic step.
 
-    The whole output tree is staged (untouched folders hard-linked from the current one) and then
-    exchanged with out_dir, so a reader or a crash sees either the previous build or this one.
+    Each given folder holds exactly the given files: bytes are written, a Path is hard-linked
+    (a file the build checked and kept). The whole output tree is staged (untouched folders
+    hard-linked from the current one) and then exchanged with out_dir, so a reader or a crash
+    sees either the previous build or this one.
     """
     staging = Path(tempfile.mkdtemp(prefix="stage-", dir=state_dir(root) / "tmp"))
     leftover: Path | None = staging
@@ -103,12 +130,12 @@ def publish(root: Path, out_dir: Path, folders: dict[str, dict[str, bytes]]) -> 
                     else:
                         os.link(child, staging / child.name)
         for name, files in sorted(folders.items()):
+            (staging / name).mkdir(parents=True, exist_ok=True)
             for filename in sorted(files):
                 _write(staging / name / filename, files[filename])
             os.chmod(staging / name, 0o755)
-            _fsync_dir(staging / name)
         os.chmod(staging, 0o755)
-        _fsync_dir(staging)
+        _sync(staging)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         if not out_dir.exists():
             os.rename(staging, out_dir)

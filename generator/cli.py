@@ -36,10 +36,16 @@ def _formats(values: list[str] | None) -> list[str] | None:
     return [f.strip() for value in values for f in value.split(",") if f.strip()]
 
 
+def _jobs(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError("1 以上の整数を指定してください")
+    return int(value)
+
+
 def cmd_lint(args) -> int:
     from .lint import lint
 
-    findings = lint(args.root)
+    findings = lint(args.root, cache=not args.no_cache)
     _print_findings(findings, sys.stdout)
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
@@ -70,18 +76,21 @@ def cmd_render(args) -> int:
 def cmd_build(args) -> int:
     from .build import build
 
-    result = build(args.root, args.variants or None, _formats(args.format), args.out, draft=args.draft)
-    for variant in result.variants:
-        names = ", ".join(n for n in variant.files if n != "manifest.json")
-        where = "（--draft: 書き込みなし）" if args.draft else f" → {result.out / variant.variant_id}"
-        print(f"{variant.variant_id}: {names}{where}")
+    result = build(args.root, args.variants or None, _formats(args.format), args.out, draft=args.draft,
+                   jobs=args.jobs, cache=not args.no_cache)
+    rebuilt = [v for v in result.variants if any(f.how != "kept" for f in result.files if f.variant_id == v)]
+    for variant_id in rebuilt:  # unchanged variants are counted below, not listed (500 lines say nothing)
+        where = "（--draft: 書き込みなし）" if args.draft else f" → {result.out / variant_id}"
+        print(f"{variant_id}: {', '.join(result.names(variant_id))}{where}")
+    print(f"販売店 {len(result.variants)} 件（作り直し {len(rebuilt)} 件、変更なし {len(result.variants) - len(rebuilt)} 件）、"
+          f"ファイル 描画 {len(result.rendered)} 件・再利用 {len(result.reused)} 件", file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_verify(args) -> int:
     from .build import verify
 
-    findings = verify(args.root, args.out)
+    findings = verify(args.root, args.out, jobs=args.jobs)
     _print_findings(findings)
     if findings:
         print(f"不一致 {len(findings)} 件", file=sys.stderr)
@@ -188,7 +197,8 @@ def parser() -> argparse.ArgumentParser:
         sp.set_defaults(func=func)
         return sp
 
-    add("lint", "ソースを検査する（スキーマ、ID、参照、パラメータ、校正）", cmd_lint)
+    sp = add("lint", "ソースを検査する（スキーマ、ID、参照、パラメータ、校正）", cmd_lint)
+    sp.add_argument("--no-cache", action="store_true", help="前回の結果（.kiyaku/cache）を使わずにすべて検査する")
     sp = add("render", "1 つの販売店の規約を出力する（既定: 標準出力）", cmd_render)
     sp.add_argument("variant")
     sp.add_argument("--format", default="txt", help="txt | md | html | docx | pdf")
@@ -200,8 +210,11 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", action="append", help="形式（繰り返し可、カンマ区切り可）")
     sp.add_argument("--out", help="出力フォルダ（既定: rendered/）")
     sp.add_argument("--draft", action="store_true", help="出力を作って検査するが書き込まない")
-    sp = add("verify", "rendered/ のファイルをマニフェストとソースに照らして検証する", cmd_verify)
+    sp.add_argument("--jobs", "-j", type=_jobs, help="並列に描画するプロセス数（既定: CPU の数）")
+    sp.add_argument("--no-cache", action="store_true", help="変更のない販売店も含めてすべて描画し直す（.kiyaku/cache を使わない）")
+    sp = add("verify", "rendered/ のファイルをマニフェストとソースに照らして検証する（キャッシュを使わず作り直す）", cmd_verify)
     sp.add_argument("--out", help="出力フォルダ（既定: rendered/）")
+    sp.add_argument("--jobs", "-j", type=_jobs, help="並列に描画するプロセス数（既定: CPU の数）")
     sp = add("compare", "販売店の規約を外部の文書（テキスト・Markdown）と条ごとに比較する", cmd_compare)
     sp.add_argument("variant")
     sp.add_argument("file")

@@ -22,12 +22,17 @@ def load(root: Path | str = ".") -> Project:
 
 def compile_variant(project: Project, variant_id: str) -> NumberedDocument:
     """One reseller's terms, numbered and with every placeholder replaced."""
-    check_variant_id(variant_id)
-    if variant_id not in project.variants:
-        known = ", ".join(sorted(project.variants)) or "（なし）"
-        raise SourceError(Finding(Location("variants/"), "C002", f"販売店「{variant_id}」がありません。",
-                                  f"登録されている販売店: {known}"))
+    require_variant(variant_id, project.variants)
     return number(resolve(project, variant_id))
+
+
+def require_variant(variant_id: str, known) -> None:
+    """Refuse an id that is unsafe or not among the known variants (C001 / C002)."""
+    check_variant_id(variant_id)
+    if variant_id not in known:
+        names = ", ".join(sorted(known)) or "（なし）"
+        raise SourceError(Finding(Location("variants/"), "C002", f"販売店「{variant_id}」がありません。",
+                                  f"登録されている販売店: {names}"))
 
 
 def load_tree(tree: SourceTree) -> Project:

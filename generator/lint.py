@@ -3,20 +3,33 @@
 Order: read and validate every file; then, per variant, resolve and number (which checks
 ids, overrides, references, parameters and placeholders); then project-wide checks
 (unused files and parameters, empty tables) and proofreading of every text.
+
+Incremental: results are kept in .kiyaku/cache by what they depend on (all sources for the
+whole result, the shared sources and one variant file per variant, one file and the article
+captions for proofreading), so after a change only the changed parts are checked again and
+an unchanged repository is not even parsed. The same code runs with the cache off; both give
+the same findings (tests/test_incremental.py).
 """
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import _proofread
 from .compile import load
+from .document import NumberedDocument
 from .errors import Finding, KiyakuError, Location
-from .load import Project
+from .load import Project, load_project
 from . import _placeholders as ph
 from .numbering import number
 from .resolve import resolve
+
+if TYPE_CHECKING:
+    from ._cache import Parser, Snapshot, Store
 
 _NOT_TEXT = {"description", "example", "reason", "id", "when", "replace", "insert_after", "insert_before", "remove", "template", "issued", "effective", "status", "variants", "where", "source", "original", "mark"}
 
@@ -113,55 +126,147 @@ def _unused(project: Project, used: set[str]) -> list[Finding]:
     return findings
 
 
-def _proofreading(project: Project) -> list[Finding]:
+def _proofreading(project: Project, store: Store | None = None) -> list[Finding]:
     findings = []
     captions = {a.id: a.caption for a in project.articles.values()}
+    captions_key = json.dumps(captions, ensure_ascii=False, sort_keys=True)
     for relpath, loaded in sorted(project.sources.items()):
         if relpath == "errata.yaml":
             continue
-        for loc, text in _strings(loaded.data):
-            for hit in _proofread.proofread(text):
-                snippet = text[hit.start:hit.start + 12]
-                findings.append(Finding(_locate(project, relpath, loc, snippet), hit.code, hit.message, hit.hint, hit.severity))
-            for offset, target, typed in _proofread.typed_captions(text):
-                real = captions.get(target.split(".")[0])
-                if real is not None and typed not in real:
-                    findings.append(Finding(_locate(project, relpath, loc, text[offset:offset + 12]), "PR010",
-                                            f"参照先の見出しは「{real}」ですが、「{typed}」と書かれています。",
-                                            f"{{caption:{target.split('.')[0]}}} と書くと見出しが自動で入ります。"))
+        findings += _cached_findings(store, ("proofread", str(loaded.path), project.tree.read(relpath), captions_key),
+                                     lambda r=relpath, d=loaded.data: _proofread_file(project, r, d, captions))
     return findings
 
 
-def _used_parameters(project: Project) -> set[str]:
+def _proofread_file(project: Project, relpath: str, data, captions: dict[str, str]) -> list[Finding]:
+    findings = []
+    for loc, text in _strings(data):
+        for hit in _proofread.proofread(text):
+            snippet = text[hit.start:hit.start + 12]
+            findings.append(Finding(_locate(project, relpath, loc, snippet), hit.code, hit.message, hit.hint, hit.severity))
+        for offset, target, typed in _proofread.typed_captions(text):
+            real = captions.get(target.split(".")[0])
+            if real is not None and typed not in real:
+                findings.append(Finding(_locate(project, relpath, loc, text[offset:offset + 12]), "PR010",
+                                        f"参照先の見出しは「{real}」ですが、「{typed}」と書かれています。",
+                                        f"{{caption:{target.split('.')[0]}}} と書くと見出しが自動で入ります。"))
+    return findings
+
+
+def _used_parameters(project: Project, store: Store | None = None) -> set[str]:
     """Parameter names any text in any file uses (so 'declared but unused' is project-wide)."""
     used: set[str] = set()
-    for loaded in project.sources.values():
-        for _loc, text in _strings(loaded.data):
-            try:
-                tokens = ph.parse(text)
-            except ph.PlaceholderError:
-                continue
-            used |= {t.name for t in ph.walk(tokens) if isinstance(t, ph.Param)}
+    for relpath, loaded in project.sources.items():
+        key = _key("used", project.tree.read(relpath))
+        names = store.get_json("lint", key) if store else None
+        if names is None:
+            names = sorted(_file_parameters(loaded.data))
+            if store:
+                store.put_json("lint", key, names)
+        used |= set(names)
     return used
 
 
-def lint(root: Path | str = ".") -> list[Finding]:
-    """All findings for the repository at root (errors and warnings), sorted by place."""
+def _file_parameters(data) -> set[str]:
+    used: set[str] = set()
+    for _loc, text in _strings(data):
+        try:
+            tokens = ph.parse(text)
+        except ph.PlaceholderError:
+            continue
+        used |= {t.name for t in ph.walk(tokens) if isinstance(t, ph.Param)}
+    return used
+
+
+@dataclass
+class Checked:
+    """What lint found, and what it computed on the way that kiyaku build can use."""
+
+    findings: list[Finding]
+    project: Project | None = None  # None when the whole result came from the cache
+    docs: dict[str, NumberedDocument] = field(default_factory=dict)  # variants numbered by this run
+
+
+def lint(root: Path | str = ".", cache: bool = True) -> list[Finding]:
+    """All findings for the repository at root (errors and warnings), sorted by place.
+
+    cache=False checks everything again and neither reads nor writes .kiyaku/cache.
+    """
+    from ._cache import Parser, Snapshot, Store
+
+    root = Path(root)
+    if not (root / "terms").is_dir():
+        try:
+            load(root)  # the F002 message
+        except KiyakuError as exc:
+            return exc.findings
+    store = Store.open(root, enabled=cache)
+    return check(root, Snapshot.take(root), store, Parser(store)).findings
+
+
+def check(root: Path, snapshot: Snapshot, store: Store, parse: Parser) -> Checked:
+    """Every check on one snapshot of the sources, reusing cached results where the inputs are equal."""
+    whole = store.get_json("lint", snapshot.project_key)
+    if whole is not None:
+        found = _load_findings(whole["findings"])
+        return Checked(found if whole["stage"] == "load" else _final(found + _records(root)))
     try:
-        project = load(root)
+        project = load_project(snapshot, parse)
+    except KiyakuError as exc:
+        store.put_json("lint", snapshot.project_key, {"stage": "load", "findings": _dump_findings(exc.findings)})
+        return Checked(exc.findings)
+    findings: list[Finding] = []
+    docs: dict[str, NumberedDocument] = {}
+    for variant_id in sorted(project.variants):
+        key = ("variant", snapshot.variant_key(project.variant_files[variant_id]))
+        found = _cached_findings(store, key, lambda v=variant_id: _compile(project, v, docs))
+        findings.extend(f for f in found if f.format() not in {g.format() for g in findings})
+    used = _used_parameters(project, store)
+    findings += _duplicates(project) + _unused(project, used) + _proofreading(project, store)
+    store.put_json("lint", snapshot.project_key, {"stage": "checks", "findings": _dump_findings(findings)})
+    return Checked(_final(findings + _records(root)), project, docs)
+
+
+def _compile(project: Project, variant_id: str, docs: dict[str, NumberedDocument]) -> list[Finding]:
+    try:
+        docs[variant_id] = number(resolve(project, variant_id))
     except KiyakuError as exc:
         return exc.findings
-    findings: list[Finding] = []
-    used: set[str] = set()
-    for variant_id in sorted(project.variants):
-        try:
-            resolved = resolve(project, variant_id)
-            number(resolved)
-        except KiyakuError as exc:
-            findings.extend(f for f in exc.findings if f.format() not in {g.format() for g in findings})
-    used = _used_parameters(project)
-    findings += _duplicates(project) + _unused(project, used) + _proofreading(project)
-    from .release import check_records  # immutable release records (issue 8 item 5)
-    findings += check_records(root)
+    return []
+
+
+def _records(root: Path) -> list[Finding]:
+    from .release import check_records  # immutable release records (issue 8 item 5); reads git, never cached
+
+    return check_records(root)
+
+
+def _final(findings: list[Finding]) -> list[Finding]:
     unique = {f.format(): f for f in findings}
     return sorted(unique.values(), key=lambda f: (f.location.path, f.location.line, f.location.col, f.code))
+
+
+def _key(*parts) -> str:
+    from ._cache import code_fingerprint, digest
+
+    return digest("lint", code_fingerprint(), *parts)
+
+
+def _cached_findings(store: Store | None, parts: tuple, compute) -> list[Finding]:
+    key = _key(*parts)
+    cached = store.get_json("lint", key) if store else None
+    if cached is not None:
+        return _load_findings(cached)
+    found = compute()
+    if store:
+        store.put_json("lint", key, _dump_findings(found))
+    return found
+
+
+def _dump_findings(findings: list[Finding]) -> list[list]:
+    return [[f.location.path, f.location.line, f.location.col, f.code, f.message, f.hint, f.severity] for f in findings]
+
+
+def _load_findings(rows: list[list]) -> list[Finding]:
+    return [Finding(Location(path, line, col), code, message, hint, severity)
+            for path, line, col, code, message, hint, severity in rows]

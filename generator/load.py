@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from pydantic import BaseModel, ValidationError
 
@@ -21,6 +21,14 @@ import re
 DOCUMENT_FILE = "terms/document.yaml"
 ERRATA_FILE = "errata.yaml"
 VARIANT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+Parse = Callable[[Path, bytes], LoadedYaml]  # (path shown in messages, bytes) -> parsed file, or SourceError
+
+
+def parse_bytes(shown: Path, raw: bytes) -> LoadedYaml:
+    """Check and parse one file's bytes (the default Parse; generator/_cache.py adds a cache)."""
+    from ._yaml import _check_bytes
+    return load_yaml_text(_check_bytes(shown, raw), shown)
 
 
 class SourceTree(Protocol):
@@ -131,15 +139,15 @@ def validation_findings(exc: ValidationError, model: type[BaseModel], loaded: Lo
     return findings
 
 
-def _parse(tree: SourceTree, relpath: str, model: type[BaseModel], findings: list[Finding], sources: dict) -> Any:
+def _parse(tree: SourceTree, relpath: str, model: type[BaseModel], findings: list[Finding], sources: dict,
+           parse: Parse = parse_bytes) -> Any:
     raw = tree.read(relpath)
     shown = f"{tree.label}{relpath}"
     if raw is None:
         findings.append(Finding(Location(shown), "F001", "ファイルがありません。", f"{relpath} を作成してください。"))
         return None
     try:
-        from ._yaml import _check_bytes
-        loaded = load_yaml_text(_check_bytes(Path(shown), raw), Path(shown))
+        loaded = parse(Path(shown), raw)
     except SourceError as exc:
         findings.extend(exc.findings)
         return None
@@ -154,18 +162,21 @@ def _parse(tree: SourceTree, relpath: str, model: type[BaseModel], findings: lis
         return None
 
 
-def load_project(tree: SourceTree) -> Project:
-    """Read and validate every source file; raise SourceError listing all problems."""
+def load_project(tree: SourceTree, parse: Parse = parse_bytes) -> Project:
+    """Read and validate every source file; raise SourceError listing all problems.
+
+    parse turns one file's bytes into data and positions; kiyaku build passes a cached one.
+    """
     findings: list[Finding] = []
     sources: dict[str, LoadedYaml] = {}
-    document = _parse(tree, DOCUMENT_FILE, DocumentConfig, findings, sources)
+    document = _parse(tree, DOCUMENT_FILE, DocumentConfig, findings, sources, parse)
     articles: dict[str, Article] = {}
     article_files: dict[str, str] = {}
     for name in tree.list("terms"):
         relpath = f"terms/{name}"
         if relpath == DOCUMENT_FILE:
             continue
-        article = _parse(tree, relpath, Article, findings, sources)
+        article = _parse(tree, relpath, Article, findings, sources, parse)
         if article is None:
             continue
         if article.id in articles:
@@ -179,7 +190,7 @@ def load_project(tree: SourceTree) -> Project:
     variant_files: dict[str, str] = {}
     for name in tree.list("variants"):
         relpath = f"variants/{name}"
-        variant = _parse(tree, relpath, Variant, findings, sources)
+        variant = _parse(tree, relpath, Variant, findings, sources, parse)
         if variant is None:
             continue
         if Path(name).stem != variant.id:
@@ -191,7 +202,7 @@ def load_project(tree: SourceTree) -> Project:
         variant_files[variant.id] = relpath
     errata = Errata(errata=[])
     if tree.read(ERRATA_FILE) is not None:
-        errata = _parse(tree, ERRATA_FILE, Errata, findings, sources) or errata
+        errata = _parse(tree, ERRATA_FILE, Errata, findings, sources, parse) or errata
     if findings:
         raise SourceError(findings)
     assert document is not None

@@ -1,0 +1,336 @@
+"""The build cache in <root>/.kiyaku/cache/: content-addressed, so deleting or corrupting it only costs time.
+
+Why content addressing: an entry is named by a hash of everything that went into it (the bytes
+of the sources, kiyaku's own code, renderer and font versions, the timestamp), so a lookup can
+only find the right entry or none: an entry is never stale, it is just not asked for again.
+Why a checksum in every entry: a name says what an entry should hold, not that the bytes on disk
+still hold it (disk errors, a half-written file from a killed build, a hand edit). Each entry
+starts with the SHA-256 of its payload; a read that does not match deletes the entry and misses.
+
+Layout: cache/<kind>/<key[:2]>/<key>, kinds ``parse`` (parsed YAML), ``lint`` (findings) and
+``out`` (rendered bytes); cache/state/ holds what the last build published (generator/_state.py).
+Entries are written to a temporary name and renamed, never fsynced: losing one costs a re-render.
+Parsed files are pickles: the cache is as trusted as the working tree it lives in (gitignored,
+never committed, written only by kiyaku).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import pickle
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from ._yaml import LoadedYaml
+from .load import DirectoryTree, parse_bytes
+
+CACHE_DIR = Path(".kiyaku") / "cache"
+_MAGIC = b"kiyaku-cache-1 "
+_PACKAGE = Path(__file__).resolve().parent
+CACHE_MAX_BYTES = 2 * 1024 ** 3  # pruned to about half of this after a build that wrote entries
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def digest(*parts: str | bytes | int | None) -> str:
+    """One key from several parts; each is length-prefixed so ("ab", "c") and ("a", "bc") differ."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else str(part).encode("utf-8")
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted, compact JSON: equal values give equal bytes (dates as ISO text)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode("utf-8")
+
+
+# Where the pipeline starts: every module these import (transitively) shapes a parsed file, a lint
+# result or an output. Left out: release.py (lint imports it only for check_records, whose results
+# depend on git and are never cached), _git.py (commit details go only into manifest.json, which is
+# made anew on every build) and _writer.py (writes bytes, makes none). Templates: all but notice.*.
+_ROOTS = ("compile", "lint", "build", "_cache", "_state", "_outputs", "_pool", "render/__init__")
+_NOT_CACHED = frozenset({"release", "_git", "_writer"})
+_IMPORT = re.compile(r"^[ \t]*from (\.+)([\w.]*) import ([\w, ]+)", re.M)
+
+
+def _module_file(name: str) -> Path | None:
+    for candidate in (_PACKAGE / f"{name}.py", _PACKAGE / name / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _closure() -> list[Path]:
+    """The package's own modules the pipeline imports, found by reading their import lines."""
+    seen: dict[str, Path] = {}
+    todo = list(_ROOTS) + [f"render/{p.stem}" for p in sorted((_PACKAGE / "render").glob("*.py"))]
+    while todo:
+        name = todo.pop()
+        path = _module_file(name)
+        if name in seen or name in _NOT_CACHED or path is None:
+            continue
+        seen[name] = path
+        here = Path(name).parent if path.name != "__init__.py" else Path(name)
+        for dots, module, names in _IMPORT.findall(path.read_text(encoding="utf-8")):
+            base = here
+            for _ in range(len(dots) - 1):
+                base = base.parent
+            if module:
+                todo.append((base / module.replace(".", "/")).as_posix())
+            else:
+                todo += [(base / n.split()[0]).as_posix() for n in names.split(",") if n.strip()]
+    return sorted(set(seen.values()))
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A hash of the code and default templates that shape results (the pipeline's modules).
+
+    Why not only the version number: in a checkout the code changes between releases of the
+    package, and a cached output from older code would then disagree with `kiyaku verify`.
+    Why not every file of the package: editing the website plugin or the notice code must not
+    throw away the renders of 500 resellers.
+    """
+    files = _closure() + sorted(p for p in (_PACKAGE / "templates").rglob("*")
+                                if p.is_file() and not p.name.startswith("notice"))
+    h = hashlib.sha256()
+    for path in files:
+        h.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + sha256(path.read_bytes()).encode() + b"\0")
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Store:
+    """Read and write cache entries; a disabled store misses every read and drops every write."""
+
+    path: Path | None  # cache folder, or None when caching is off
+    writable: bool = True
+
+    @classmethod
+    def open(cls, root: Path, enabled: bool = True, writable: bool = True) -> "Store":
+        return cls(Path(root) / CACHE_DIR if enabled else None, writable)
+
+    @property
+    def enabled(self) -> bool:
+        return self.path is not None
+
+    def _entry(self, kind: str, key: str) -> Path:
+        assert self.path is not None
+        return self.path / kind / key[:2] / key
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        """The payload stored under key, or None (missing, or corrupted: then it is deleted)."""
+        if self.path is None:
+            return None
+        path = self._entry(kind, key)
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        head, _, payload = raw.partition(b"\n")
+        if head.startswith(_MAGIC) and head[len(_MAGIC):].decode("ascii", "replace") == sha256(payload):
+            return payload
+        with contextlib.suppress(OSError):
+            path.unlink()  # corrupted: never served, recomputed by the caller
+        return None
+
+    def put(self, kind: str, key: str, payload: bytes) -> None:
+        if self.path is None or not self.writable:
+            return
+        path = self._entry(kind, key)
+        tmp = path.parent / f".{key}.{os.getpid()}.tmp"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as handle:
+                handle.write(_MAGIC + sha256(payload).encode("ascii") + b"\n")
+                handle.write(payload)
+            os.replace(tmp, path)
+        except OSError:  # a full disk or a read-only cache costs time, never the build
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+    def get_json(self, kind: str, key: str) -> Any | None:
+        payload = self.get(kind, key)
+        return None if payload is None else json.loads(payload)
+
+    def put_json(self, kind: str, key: str, value: Any) -> None:
+        self.put(kind, key, json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+    def get_pickle(self, kind: str, key: str) -> Any | None:
+        payload = self.get(kind, key)
+        return None if payload is None else pickle.loads(payload)
+
+    def put_pickle(self, kind: str, key: str, value: Any) -> None:
+        self.put(kind, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def prune(self, max_bytes: int = CACHE_MAX_BYTES) -> None:
+        """Keep the cache under max_bytes: delete least recently written entries down to half.
+
+        Also removes temporary files a killed build left behind (older than an hour).
+        """
+        if self.path is None or not self.writable or not self.path.is_dir():
+            return
+        entries, total, now = [], 0, time.time()
+        for kind in self.path.iterdir():
+            if not kind.is_dir() or kind.name == "state":
+                continue
+            for path in kind.rglob("*"):
+                with contextlib.suppress(OSError):
+                    st = path.stat()
+                    if not path.is_file():
+                        continue
+                    if path.name.endswith(".tmp") and now - st.st_mtime > 3600:
+                        path.unlink()
+                        continue
+                    entries.append((st.st_mtime, st.st_size, path))
+                    total += st.st_size
+        if total <= max_bytes:
+            return
+        for _mtime, size, path in sorted(entries):
+            with contextlib.suppress(OSError):
+                path.unlink()
+            total -= size
+            if total <= max_bytes // 2:
+                break
+
+
+class Parser:
+    """A load.Parse that keeps parsed files (data and positions) by their bytes.
+
+    Why: ruamel's round-trip parser takes 20-40 ms per file; 500 resellers would cost 10 s on
+    every build even when one file changed. The ruamel tree is not kept (nothing downstream of
+    load_project reads it). Files with problems are not cached: they are parsed again, so the
+    messages always come from the parser itself.
+    """
+
+    def __init__(self, store: Store, memo: dict[str, tuple[Any, dict]] | None = None) -> None:
+        self.store = store
+        self.memo = memo if memo is not None else {}
+
+    @staticmethod
+    def key(shown: Path | str, raw: bytes) -> str:
+        return digest("parse", code_fingerprint(), str(shown), sha256(raw))
+
+    def __call__(self, shown: Path, raw: bytes) -> LoadedYaml:
+        key = self.key(shown, raw)
+        hit = self.memo.get(key) or self.store.get_pickle("parse", key)
+        if hit is not None:
+            data, positions = hit
+            return LoadedYaml(shown, data, None, positions)
+        loaded = parse_bytes(shown, raw)
+        self.store.put_pickle("parse", key, (loaded.data, loaded.positions))
+        return loaded
+
+    def missing(self, tree: "Snapshot") -> list[str]:
+        """Source files not yet in the cache (what a parallel build parses in its workers first)."""
+        out = []
+        for relpath, raw in tree.files.items():
+            key = self.key(f"{tree.label}{relpath}", raw)
+            if key not in self.memo and (self.store.path is None or not self.store._entry("parse", key).is_file()):
+                out.append(relpath)
+        return sorted(out)
+
+
+def parse_for_cache(shown: str, raw: bytes) -> tuple[str, tuple[Any, dict] | None]:
+    """Worker side of Parser.missing: (key, (data, positions)), or None when the file has problems."""
+    try:
+        loaded = parse_bytes(Path(shown), raw)
+    except Exception:  # noqa: BLE001 - reported by the parent's own parse, with its message
+        return Parser.key(shown, raw), None
+    return Parser.key(shown, raw), (loaded.data, loaded.positions)
+
+
+@dataclass
+class Snapshot:
+    """Every source file's bytes, read once: what is hashed is exactly what is parsed.
+
+    A load.SourceTree, so load_project reads from it; reading the disk again later could see
+    a file an editor saved in between and pair new content with an old key.
+    """
+
+    root: Path
+    files: dict[str, bytes]  # relpath -> bytes (terms/, variants/, errata.yaml)
+    releases: dict[str, dict[str, bytes]] = field(default_factory=dict)  # variant -> {relpath: bytes}
+    label: str = ""
+
+    @classmethod
+    def take(cls, root: Path) -> "Snapshot":
+        disk = DirectoryTree(Path(root))
+        files: dict[str, bytes] = {}
+        for folder in ("terms", "variants"):
+            for name in disk.list(folder):
+                data = disk.read(f"{folder}/{name}")
+                if data is not None:
+                    files[f"{folder}/{name}"] = data
+        errata = disk.read("errata.yaml")
+        if errata is not None:
+            files["errata.yaml"] = errata
+        releases: dict[str, dict[str, bytes]] = {}
+        base = Path(root) / "releases"
+        if base.is_dir():
+            for path in sorted(base.glob("*/*")):
+                with contextlib.suppress(OSError):
+                    if path.is_file():
+                        releases.setdefault(path.parent.name, {})[path.relative_to(root).as_posix()] = path.read_bytes()
+        return cls(Path(root), files, releases)
+
+    def list(self, folder: str) -> list[str]:
+        prefix = folder.rstrip("/") + "/"
+        return sorted(p[len(prefix):] for p in self.files if p.startswith(prefix) and "/" not in p[len(prefix):])
+
+    def read(self, relpath: str) -> bytes | None:
+        return self.files.get(relpath)
+
+    @functools.cached_property
+    def hashes(self) -> dict[str, str]:
+        return {relpath: sha256(data) for relpath, data in self.files.items()}
+
+    @functools.cached_property
+    def project_key(self) -> str:
+        """Every source file: the key of project-wide lint results."""
+        return digest("project", code_fingerprint(), *_pairs(sorted(self.hashes.items())))
+
+    @functools.cached_property
+    def shared_key(self) -> str:
+        """terms/ and errata.yaml: what every variant shares."""
+        return digest("shared", *_pairs(sorted((p, h) for p, h in self.hashes.items() if not p.startswith("variants/"))))
+
+    def variant_files(self) -> dict[str, str]:
+        """Variant id -> relpath, by file name (lint has checked that names and ids agree)."""
+        return {Path(name).stem: f"variants/{name}" for name in self.list("variants")}
+
+    def variant_key(self, relpath: str) -> str:
+        """What a variant's text depends on: the shared sources, its own file and the code."""
+        return digest("variant", code_fingerprint(), self.shared_key, relpath, self.hashes.get(relpath))
+
+    def releases_key(self, variant_id: str) -> str:
+        return digest("releases", *_pairs(sorted((p, sha256(d)) for p, d in self.releases.get(variant_id, {}).items())))
+
+
+def _pairs(items: Iterable[tuple[str, str]]) -> list[str]:
+    return [part for pair in items for part in pair]
+
+
+def file_digest(root: Path, relpath: str | None) -> str:
+    """A file's SHA-256 (a variant's own template); "-" when there is none or it is unreadable."""
+    if not relpath:
+        return "-"
+    try:
+        return sha256((Path(root) / relpath).read_bytes())
+    except OSError:
+        return "missing"

@@ -1,0 +1,142 @@
+"""What the last build published into an output folder: the no-work check for unchanged variants.
+
+Why: with 500 resellers, a build after a one-line edit must not even parse the other 499.
+For each variant the state keeps the source key it was built from (generator/_cache.py:
+Snapshot.variant_key plus templates, renderers and the timestamp), its formats, its manifest
+without the commit, and every file's SHA-256, size and stat signature (inode, mtime, ctime).
+A variant is reused only if its key is equal AND its folder holds exactly those files with
+those bytes: a stat call per file, and a SHA-256 only when the signature differs. So a deleted,
+added, truncated or edited file in rendered/ is always noticed, and the state itself is a
+checksummed cache entry (a corrupted state is ignored: everything is checked again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._cache import Store, digest
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    sha256: str
+    size: int
+    signature: tuple[int, int, int]  # (inode, mtime_ns, ctime_ns) when the file was last checked
+
+
+@dataclass
+class VariantRecord:
+    source_key: str
+    template: str | None  # the variant's own DOCX template (relative to root), for the next source key
+    formats: list[str]
+    manifest: dict[str, Any]  # manifest.json without source_commit / source_dirty
+    files: dict[str, FileRecord]  # every file of rendered/<variant>/, manifest.json included
+
+    def to_json(self) -> dict:
+        return {"source_key": self.source_key, "template": self.template, "formats": self.formats,
+                "manifest": self.manifest,
+                "files": {n: [f.sha256, f.size, *f.signature] for n, f in sorted(self.files.items())}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "VariantRecord":
+        files = {n: FileRecord(sha, size, (ino, mtime, ctime)) for n, (sha, size, ino, mtime, ctime) in data["files"].items()}
+        return cls(data["source_key"], data["template"], list(data["formats"]), data["manifest"], files)
+
+
+@dataclass
+class State:
+    """The records of one output folder, read from and written to the cache."""
+
+    out_dir: Path
+    variants: dict[str, VariantRecord] = field(default_factory=dict)
+    changed: bool = False  # whether save() has anything new to write
+
+    @staticmethod
+    def _key(out_dir: Path) -> str:
+        return digest("state", str(out_dir.resolve()))
+
+    @classmethod
+    def load(cls, store: Store, out_dir: Path) -> "State":
+        data = store.get_json("state", cls._key(out_dir))
+        state = cls(out_dir)
+        if isinstance(data, dict):
+            try:
+                state.variants = {v: VariantRecord.from_json(r) for v, r in data.get("variants", {}).items()}
+            except (KeyError, TypeError, ValueError):
+                state.variants = {}  # an older layout: check everything again
+        return state
+
+    def save(self, store: Store) -> None:
+        store.put_json("state", self._key(self.out_dir),
+                       {"variants": {v: r.to_json() for v, r in sorted(self.variants.items())}})
+
+    def intact(self, variant_id: str) -> dict[str, FileRecord] | None:
+        """The variant's files as they are now, if its folder holds exactly the recorded bytes; else None."""
+        record = self.variants.get(variant_id)
+        if record is None:
+            return None
+        folder = self.out_dir / variant_id
+        try:
+            entries = {e.name: e for e in os.scandir(folder)}
+        except OSError:
+            return None
+        if set(entries) != set(record.files):
+            return None
+        now: dict[str, FileRecord] = {}
+        for name, entry in entries.items():
+            checked = check_file(Path(entry.path), record.files[name])
+            if checked is None:
+                return None
+            now[name] = checked
+        return now
+
+
+def signature(st: os.stat_result) -> tuple[int, int, int]:
+    return (st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def check_file(path: Path, expected: FileRecord) -> FileRecord | None:
+    """expected (with a fresh signature) if the file holds its bytes; None if not or if it is not a plain file."""
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    if not os.path.isfile(path) or os.path.islink(path) or st.st_size != expected.size:
+        return None
+    if signature(st) == expected.signature:
+        return expected
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                h.update(block)
+        after = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    if h.hexdigest() != expected.sha256 or signature(after) != signature(st):
+        return None  # different bytes, or changed while being read
+    return FileRecord(expected.sha256, expected.size, signature(st))
+
+
+def record_file(path: Path, sha: str, size: int, checked: FileRecord | None = None) -> FileRecord | None:
+    """The record of a file just published: its signature now, if it still is the file that was written or checked.
+
+    A published file is a new inode or a hard link of a checked one (same inode and mtime; the
+    link changed its ctime). Anything else means someone changed it meanwhile: no record, so
+    the next build checks it by content.
+    """
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    if st.st_size != size:
+        return None
+    if checked is not None and (st.st_ino, st.st_mtime_ns) != checked.signature[:2]:
+        return None
+    return FileRecord(sha, size, signature(st))
