@@ -142,12 +142,16 @@ def is_shallow(root: Path) -> bool:
 
 
 def dirty_paths(root: Path) -> list[str]:
-    """Uncommitted changes and untracked files under root (git status), relative to the repository."""
+    """Uncommitted changes and untracked files under root (git status), relative to the repository.
+
+    kiyaku's own state folder (.kiyaku/: locks, caches) is not part of the sources and never counts.
+    """
     with open_repo(root) as repo:
         if repo is None:
             return []
+        state = _prefix(repo, root) + ".kiyaku/"
         out = repo.git.status("--porcelain=v1", "--untracked-files=all", "--", str(Path(root).resolve()))
-        return [line[3:] for line in out.splitlines() if line.strip()]
+        return [line[3:] for line in out.splitlines() if line.strip() and not line[3:].startswith(state)]
 
 
 class GitFailed(Exception):

@@ -95,6 +95,10 @@ def test_refusals(repo: Path) -> None:
         release(repo, ["alpha"], "2026-12-01", "2027-01-01", "改定", today=TODAY)
     assert codes(info) == ["H027"] and "variants/alpha.yaml" in info.value.findings[0].message
     commit_all(repo, "料金改定")
+    (repo / ".gitignore").write_text("", encoding="utf-8")
+    commit_all(repo, "no ignores")
+    (repo / ".kiyaku" / "cache").mkdir(parents=True, exist_ok=True)
+    (repo / ".kiyaku" / "cache" / "x").write_text("kiyaku's own state never counts as a change", encoding="utf-8")
     with pytest.raises(ReleaseError) as info:  # announcement in the past (Japan time)
         release(repo, ["alpha"], "2026-11-25", "2027-01-01", "改定", today=TODAY)
     assert codes(info) == ["H022"]
