@@ -148,25 +148,55 @@ def release(root: Path | str, variants: list[str] | None, announce: str | dt.dat
     return new
 
 
+def _with_identity(raw: bytes, record: ReleaseRecord) -> bytes:
+    """The variant file with the new edition's number and dates, comments and layout kept.
+
+    So the working tree always states the latest edition: `kiyaku build` and the site's preview
+    render it with the right 第N版 and dates, and the next release counts from it.
+    """
+    import io
+
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    from ._yaml import make_yaml
+
+    yaml = make_yaml()
+    tree = yaml.load(io.StringIO(raw.decode("utf-8")))
+    tree["edition"] = record.edition
+    tree["issued"] = DoubleQuotedScalarString(record.announced)
+    tree["effective"] = DoubleQuotedScalarString(record.effective)
+    out = io.StringIO()
+    yaml.dump(tree, out)
+    return out.getvalue().encode("utf-8")
+
+
 def _commit(root: Path, records: list[ReleaseRecord]) -> None:
     existing = _git.tags(root)
     for record in records:
         if (root / record.relpath).exists() or f"{record.variant}/ed{record.edition}" in existing:
             raise _fail("H034", f"{record.relpath}（またはタグ {record.variant}/ed{record.edition}）がすでにあります。", "リリース記録は書き換えられません。")
     written: list[Path] = []
+    previous_variant_files: dict[Path, bytes] = {}
     try:
         for record in records:
             path = root / record.relpath
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(dump_record(record))
             written.append(path)
+            if not record.is_baseline:
+                variant_path = root / "variants" / f"{record.variant}.yaml"
+                previous_variant_files[variant_path] = variant_path.read_bytes()
+                variant_path.write_bytes(_with_identity(variant_path.read_bytes(), record))
         names = "、".join(f"{r.variant} 第{r.edition}版" for r in records)
         first = records[0]
         title = f"規約の基準版を記録: {names}" if first.is_baseline else f"規約改定を記録: {names}（告知 {first.announced}、実施 {first.effective}）"
-        sha = _git.commit_paths(root, [r.relpath for r in records], f"{title}\n\n変更の理由: {first.reason}\n")
+        paths = [r.relpath for r in records] + [str(p.relative_to(root)) for p in previous_variant_files]
+        sha = _git.commit_paths(root, paths, f"{title}\n\n変更の理由: {first.reason}\n")
     except BaseException as exc:
         for path in written:
             path.unlink(missing_ok=True)
+        for path, data in previous_variant_files.items():
+            path.write_bytes(data)
         if isinstance(exc, _git.GitFailed):
             raise _fail("H035", f"リリース記録をコミットできませんでした（git: {exc}）。",
                         "git config user.name / user.email の設定と、git のフックを確認してください。何も記録されていません。") from None

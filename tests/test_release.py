@@ -80,7 +80,9 @@ def test_record_file_commit_and_tag(repo: Path) -> None:
     assert history.parse_record("releases/alpha/2.yaml", text.encode())[0] == record
     assert git(repo, "status", "--porcelain") == ""  # committed, nothing left over
     assert git(repo, "log", "-1", "--format=%s").startswith("規約改定を記録: alpha 第2版（告知 2026-12-01、実施 2027-01-01）")
-    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["releases/alpha/2.yaml"]
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["releases/alpha/2.yaml", "variants/alpha.yaml"]
+    variant = (repo / "variants" / "alpha.yaml").read_text(encoding="utf-8")  # the working tree states the new edition
+    assert "edition: 2\n" in variant and 'issued: "2026-12-01"' in variant and 'effective: "2027-01-01"' in variant
     assert git(repo, "cat-file", "-t", "alpha/ed2").strip() == "tag"  # annotated
     assert git(repo, "rev-parse", "alpha/ed2^{commit}") == git(repo, "rev-parse", "HEAD")
     assert check_records(repo) == []
