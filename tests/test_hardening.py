@@ -153,3 +153,58 @@ def test_any_clause_text_reaches_html_unchanged_and_inert(tmp_path_factory, text
     assert "<script" not in page.lower().replace("&lt;script", "")
     assert html.escape(expected) in page or expected in html.unescape(page)
     assert expected in render_text(doc)
+
+
+# text a Japanese terms document can hold: kana, kanji (𠮷 outside the BMP), combining marks, markup characters
+JA_INLINE = st.lists(
+    st.one_of(
+        st.sampled_from(list("あいうえおかきくけこっゃアイウエオヴ漢字規約𠮷髙々ー、。「」（）・～＆＜＞")),
+        st.sampled_from(["か\u3099", "&", "<", ">", "\"", "'", "#", "*", "$", "\\", "@", "A", "1"]),
+    ),
+    min_size=1, max_size=30,
+).map("".join).filter(lambda t: t.strip())
+
+
+def _compiled_with(root_factory, text: str):
+    import unicodedata
+
+    from generator.compile import compile_variant, load
+
+    root = copy_project(MINI, root_factory.mktemp("inert") / "mini")
+    path = root / "terms" / "purpose.yaml"
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "    text: 本規約は、{name}（以下「{self}」といいます。）が提供する条件を定めます。",
+        f'    text: "{escaped}"'), encoding="utf-8")
+    return compile_variant(load(root), "alpha"), unicodedata.normalize("NFC", text)
+
+
+@settings(max_examples=25, deadline=None)
+@given(JA_INLINE)
+def test_any_clause_text_reaches_docx_unchanged_and_inert(tmp_path_factory, text: str) -> None:
+    import zipfile
+
+    import docx
+
+    from generator.render import RenderContext, get
+
+    doc, expected = _compiled_with(tmp_path_factory, text)
+    data = get("docx").render(doc, RenderContext(root=str(MINI), timestamp=0))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read("word/document.xml").decode("utf-8")
+    assert "<script" not in xml
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+    assert any(expected in p for p in paragraphs), (expected, paragraphs[:12])
+
+
+@settings(max_examples=15, deadline=None)
+@given(JA_INLINE)
+def test_any_clause_text_reaches_pdf_unchanged_and_inert(tmp_path_factory, text: str) -> None:
+    from generator.render import RenderContext, get
+
+    doc, expected = _compiled_with(tmp_path_factory, text)
+    data = get("pdf").render(doc, RenderContext(root=str(MINI), timestamp=0))
+    pdf = tmp_path_factory.mktemp("pdf") / "t.pdf"
+    pdf.write_bytes(data)
+    extracted = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert fold(expected) in fold(extracted)
