@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._cache import Store, digest
 
 MANIFEST = "manifest.json"
+_LAYOUT = 2  # bump when the records change shape
 
 
-@dataclass(frozen=True)
-class FileRecord:
+class FileRecord(NamedTuple):
     sha256: str
     size: int
     signature: tuple[int, int, int]  # (inode, mtime_ns, ctime_ns) when the file was last checked
@@ -37,16 +38,7 @@ class VariantRecord:
     formats: list[str]
     manifest: dict[str, Any]  # manifest.json without source_commit / source_dirty
     files: dict[str, FileRecord]  # every file of rendered/<variant>/, manifest.json included
-
-    def to_json(self) -> dict:
-        return {"source_key": self.source_key, "template": self.template, "formats": self.formats,
-                "manifest": self.manifest,
-                "files": {n: [f.sha256, f.size, *f.signature] for n, f in sorted(self.files.items())}}
-
-    @classmethod
-    def from_json(cls, data: dict) -> "VariantRecord":
-        files = {n: FileRecord(sha, size, (ino, mtime, ctime)) for n, (sha, size, ino, mtime, ctime) in data["files"].items()}
-        return cls(data["source_key"], data["template"], list(data["formats"]), data["manifest"], files)
+    commit: tuple[str | None, bool | None] = (None, None)  # source_commit / source_dirty in that manifest.json
 
 
 @dataclass
@@ -59,22 +51,18 @@ class State:
 
     @staticmethod
     def _key(out_dir: Path) -> str:
-        return digest("state", str(out_dir.resolve()))
+        return digest("state", _LAYOUT, str(out_dir.resolve()))
 
     @classmethod
     def load(cls, store: Store, out_dir: Path) -> "State":
-        data = store.get_json("state", cls._key(out_dir))
+        data = store.get_pickle("state", cls._key(out_dir))
         state = cls(out_dir)
-        if isinstance(data, dict):
-            try:
-                state.variants = {v: VariantRecord.from_json(r) for v, r in data.get("variants", {}).items()}
-            except (KeyError, TypeError, ValueError):
-                state.variants = {}  # an older layout: check everything again
-        return state
+        if isinstance(data, dict) and data.get("layout") == _LAYOUT:
+            state.variants = data["variants"]
+        return state  # else an older layout or none: everything is checked again
 
     def save(self, store: Store) -> None:
-        store.put_json("state", self._key(self.out_dir),
-                       {"variants": {v: r.to_json() for v, r in sorted(self.variants.items())}})
+        store.put_pickle("state", self._key(self.out_dir), {"layout": _LAYOUT, "variants": self.variants})
 
     def intact(self, variant_id: str) -> dict[str, FileRecord] | None:
         """The variant's files as they are now, if its folder holds exactly the recorded bytes; else None."""
@@ -90,7 +78,11 @@ class State:
             return None
         now: dict[str, FileRecord] = {}
         for name, entry in entries.items():
-            checked = check_file(Path(entry.path), record.files[name])
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                return None
+            checked = check_file(Path(entry.path), record.files[name], st)
             if checked is None:
                 return None
             now[name] = checked
@@ -101,13 +93,12 @@ def signature(st: os.stat_result) -> tuple[int, int, int]:
     return (st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def check_file(path: Path, expected: FileRecord) -> FileRecord | None:
-    """expected (with a fresh signature) if the file holds its bytes; None if not or if it is not a plain file."""
-    try:
-        st = os.stat(path, follow_symlinks=False)
-    except OSError:
-        return None
-    if not os.path.isfile(path) or os.path.islink(path) or st.st_size != expected.size:
+def check_file(path: Path, expected: FileRecord, st: os.stat_result) -> FileRecord | None:
+    """expected (with a fresh signature) if the file holds its bytes; None if not or if it is not a plain file.
+
+    st: the file's lstat, taken by the caller (one system call per file on the no-work path).
+    """
+    if not stat.S_ISREG(st.st_mode) or st.st_size != expected.size:
         return None
     if signature(st) == expected.signature:
         return expected

@@ -1,9 +1,15 @@
 """Writing outputs so that readers only ever see complete builds.
 
-The new output tree is written into a staging folder outside rendered/ (in .kiyaku/tmp), then
+The new output tree is written into a staging folder outside rendered/ (.kiyaku/spare/), then
 exchanged with rendered/ in one atomic rename (renameat2 RENAME_EXCHANGE on Linux). A crash at
 any moment leaves either the previous build or the new one, never a mix, and no debris in rendered/.
 Concurrent builds are serialised by a lock file.
+
+Double buffering: after the exchange the staging folder holds the previous build, and is kept as
+the next build's staging folder. The next build only changes what differs (files are compared by
+inode with rendered/), so publishing one changed reseller among 500 touches a few files instead
+of creating and deleting 500 folders (2 ms each on this disk). The spare is invisible to readers;
+a build killed while updating it leaves it half updated, and the next build repairs it.
 
 Durability: the staged files are written without an fsync each and flushed with one syncfs(2)
 of their file system before the exchange (an fsync per file cost 4 ms each, 12 s for 500
@@ -17,6 +23,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import fcntl
+import hashlib
 import os
 import shutil
 import tempfile
@@ -111,6 +118,63 @@ def _sync(folder: Path) -> None:
                 os.fsync(handle.fileno())
 
 
+def spare_dir(root: Path, out_dir: Path) -> Path:
+    """The staging folder kept between builds for out_dir (one per output folder)."""
+    name = hashlib.sha256(str(Path(out_dir).resolve()).encode()).hexdigest()[:16]
+    return state_dir(root) / "spare" / name
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _mirror_folder(dest: Path, files: dict[str, bytes | Path], inodes: dict[str, int]) -> None:
+    """Make dest hold exactly files: a Path is hard-linked unless dest already has that inode."""
+    if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
+        dest.unlink()
+    dest.mkdir(parents=True, exist_ok=True)
+    existing = {e.name: e for e in os.scandir(dest)}
+    for name, entry in existing.items():
+        if name not in files or not entry.is_file(follow_symlinks=False):
+            _remove(Path(entry.path))
+    for name in sorted(files):
+        data, entry = files[name], existing.get(name)
+        if isinstance(data, Path) and entry is not None and entry.is_file(follow_symlinks=False) \
+                and entry.inode() == inodes.get(name, -1):
+            continue
+        (dest / name).unlink(missing_ok=True)
+        _write(dest / name, data)
+    os.chmod(dest, 0o755)
+
+
+def _mirror(spare: Path, out_dir: Path, folders: dict[str, dict[str, bytes | Path]]) -> None:
+    """Make spare equal to out_dir with the given sub-folders replaced."""
+    live = {e.name: e for e in os.scandir(out_dir)} if out_dir.is_dir() else {}
+    for entry in list(os.scandir(spare)):
+        if entry.name not in live and entry.name not in folders:
+            _remove(Path(entry.path))
+    for name in sorted(set(live) | set(folders)):
+        if name in folders:
+            files = folders[name]
+            inodes = {n: os.stat(d, follow_symlinks=False).st_ino for n, d in files.items() if isinstance(d, Path)}
+            _mirror_folder(spare / name, files, inodes)
+            continue
+        source = live[name]
+        if source.is_dir(follow_symlinks=False):
+            children = list(os.scandir(source.path))
+            if all(c.is_file(follow_symlinks=False) for c in children):
+                _mirror_folder(spare / name, {c.name: Path(c.path) for c in children}, {c.name: c.inode() for c in children})
+            else:  # nested folders (not made by kiyaku): copy the whole folder by links
+                _remove(spare / name)
+                _link_tree(Path(source.path), spare / name)
+        elif not (spare / name).exists() or os.stat(spare / name, follow_symlinks=False).st_ino != source.inode():
+            _remove(spare / name)
+            os.link(source.path, spare / name, follow_symlinks=False)
+
+
 def publish(root: Path, out_dir: Path, folders: dict[str, dict[str, bytes | Path]]) -> None:
     """Replace the given sub-folders of out_dir (e.g. rendered/<variant>/) in one atomic step.
 
@@ -119,36 +183,23 @@ def publish(root: Path, out_dir: Path, folders: dict[str, dict[str, bytes | Path
     hard-linked from the current one) and then exchanged with out_dir, so a reader or a crash
     sees either the previous build or this one.
     """
-    staging = Path(tempfile.mkdtemp(prefix="stage-", dir=state_dir(root) / "tmp"))
-    leftover: Path | None = staging
-    try:
-        if out_dir.is_dir():
-            for child in sorted(out_dir.iterdir()):
-                if child.name not in folders:
-                    if child.is_dir():
-                        _link_tree(child, staging / child.name)
-                    else:
-                        os.link(child, staging / child.name)
-        for name, files in sorted(folders.items()):
-            (staging / name).mkdir(parents=True, exist_ok=True)
-            for filename in sorted(files):
-                _write(staging / name / filename, files[filename])
-            os.chmod(staging / name, 0o755)
-        os.chmod(staging, 0o755)
-        _sync(staging)
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        if not out_dir.exists():
-            os.rename(staging, out_dir)
-            leftover = None
-        elif not _exchange(staging, out_dir):
-            old = Path(tempfile.mkdtemp(prefix="old-", dir=state_dir(root) / "tmp"))
-            os.rename(out_dir, old / "previous")  # not atomic: only where renameat2 is missing
-            os.rename(staging, out_dir)
-            leftover = old
-        _fsync_dir(out_dir.parent)
-    finally:
-        if leftover is not None and leftover.exists():
-            shutil.rmtree(leftover, ignore_errors=True)
+    spare = spare_dir(root, out_dir)
+    if spare.is_symlink() or (spare.exists() and not spare.is_dir()):
+        spare.unlink()
+    spare.mkdir(parents=True, exist_ok=True)
+    _mirror(spare, out_dir, folders)
+    os.chmod(spare, 0o755)
+    _sync(spare)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    if not out_dir.exists():
+        os.rename(spare, out_dir)
+    elif not _exchange(spare, out_dir):
+        old = Path(tempfile.mkdtemp(prefix="old-", dir=state_dir(root) / "tmp"))
+        os.rename(out_dir, old / "previous")  # not atomic: only where renameat2 is missing
+        os.rename(spare, out_dir)
+        os.rename(old / "previous", spare)
+        old.rmdir()
+    _fsync_dir(out_dir.parent)
 
 
 def write_file_atomic(path: Path, data: bytes) -> None:

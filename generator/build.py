@@ -72,9 +72,6 @@ class BuildResult:
         """(variant, format) pairs taken from rendered/ or the output cache, unrendered."""
         return [(f.variant_id, f.format) for f in self.files if f.how != "rendered"]
 
-    def names(self, variant_id: str) -> list[str]:
-        return [f.name for f in self.files if f.variant_id == variant_id]
-
 
 def source_date_epoch(doc: NumberedDocument) -> int:
     """The one timestamp embedded in outputs: SOURCE_DATE_EPOCH, else the issue date 00:00 JST.
@@ -242,7 +239,7 @@ class Plan:
 def source_key(sources: Sources, variant_id: str, template: str | None, template_digest: str | None = None) -> str:
     """Everything a variant's files depend on (the level-1 key); template_digest as read for its render."""
     snapshot = sources.snapshot
-    relpath = snapshot.variant_files().get(variant_id, "")
+    relpath = snapshot.variant_files.get(variant_id, "")
     if template_digest is None:
         template_digest = file_digest(sources.root, template)
     return digest("source", _versions_json(), os.environ.get("SOURCE_DATE_EPOCH", "").strip(),
@@ -301,6 +298,7 @@ def publish(sources: Sources, out_dir: Path, plan: Plan, rendered: dict[str, tup
             formats: list[str], state: State, draft: bool) -> BuildResult:
     """Stage 5: one atomic exchange of rendered/ (skipped when nothing changed), then the new state."""
     commit = _git.head(sources.root)
+    stamp = (commit.sha, commit.dirty) if commit else (None, None)
     result = BuildResult(out_dir)
     folders: dict[str, dict[str, bytes | Path]] = {}
     fresh: dict[str, VariantRecord] = {}
@@ -313,17 +311,17 @@ def publish(sources: Sources, out_dir: Path, plan: Plan, rendered: dict[str, tup
             folders[variant_id] = dict(files.files)
             key, template, template_digest = plan.keys[variant_id]
             if file_digest(sources.root, template) == template_digest:  # else saved meanwhile: no record, render again next time
-                fresh[variant_id] = VariantRecord(key, template, sorted(formats), base, {})
+                fresh[variant_id] = VariantRecord(key, template, sorted(formats), base, {}, stamp)
             for unit in units:
                 for o in unit.outputs:
                     result.files.append(Produced(variant_id, o.format, o.name, o.sha256, len(o.data), o.how))
         else:
             record, files_now = state.variants[variant_id], plan.kept[variant_id]
-            manifest = _manifest_bytes(record.manifest, commit)
-            if _sha(manifest) != files_now[MANIFEST].sha256:  # a new commit: the same files, a new manifest
+            if record.commit != stamp:  # a new commit: the same files, a new manifest.json
                 folders[variant_id] = {name: out_dir / variant_id / name for name in files_now if name != MANIFEST}
-                folders[variant_id][MANIFEST] = manifest
-            fresh[variant_id] = VariantRecord(record.source_key, record.template, record.formats, record.manifest, files_now)
+                folders[variant_id][MANIFEST] = _manifest_bytes(record.manifest, commit)
+            fresh[variant_id] = VariantRecord(record.source_key, record.template, record.formats, record.manifest,
+                                              files_now, stamp)
             for name, entry in sorted(record.manifest["files"].items()):
                 result.files.append(Produced(variant_id, entry["format"], name, entry["sha256"], entry["size"], "kept"))
     if draft or (not folders and out_dir.is_dir()):
@@ -400,8 +398,8 @@ def build(root: Path | str = ".", variants: list[str] | None = None, formats: li
         sources = gather(root, store, pool)
         docs = check(sources, store)
         for variant_id in variants or []:
-            require_variant(variant_id, sources.snapshot.variant_files())
-        chosen = list(dict.fromkeys(variants or sorted(sources.snapshot.variant_files())))
+            require_variant(variant_id, sources.snapshot.variant_files)
+        chosen = list(dict.fromkeys(variants or sorted(sources.snapshot.variant_files)))
         with _locked(root, draft):
             state = State.load(store, out_dir)
             plan = decide(sources, chosen, formats, state)

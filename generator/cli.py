@@ -78,10 +78,14 @@ def cmd_build(args) -> int:
 
     result = build(args.root, args.variants or None, _formats(args.format), args.out, draft=args.draft,
                    jobs=args.jobs, cache=not args.no_cache)
-    rebuilt = [v for v in result.variants if any(f.how != "kept" for f in result.files if f.variant_id == v)]
+    names: dict[str, list[str]] = {}
+    for produced in result.files:
+        names.setdefault(produced.variant_id, []).append(produced.name)
+    touched = {f.variant_id for f in result.files if f.how != "kept"}
+    rebuilt = [v for v in result.variants if v in touched]
     for variant_id in rebuilt:  # unchanged variants are counted below, not listed (500 lines say nothing)
         where = "（--draft: 書き込みなし）" if args.draft else f" → {result.out / variant_id}"
-        print(f"{variant_id}: {', '.join(result.names(variant_id))}{where}")
+        print(f"{variant_id}: {', '.join(names[variant_id])}{where}")
     print(f"販売店 {len(result.variants)} 件（作り直し {len(rebuilt)} 件、変更なし {len(result.variants) - len(rebuilt)} 件）、"
           f"ファイル 描画 {len(result.rendered)} 件・再利用 {len(result.reused)} 件", file=sys.stderr)
     return EXIT_OK
