@@ -63,7 +63,7 @@ def canonical_json(value: Any) -> bytes:
 # result or an output. Left out: release.py (lint imports it only for check_records, whose results
 # depend on git and are never cached), _git.py (commit details go only into manifest.json, which is
 # made anew on every build) and _writer.py (writes bytes, makes none). Templates: all but notice.*.
-_ROOTS = ("compile", "lint", "build", "_cache", "_state", "_outputs", "_pool", "render/__init__")
+_ROOTS = ("__init__", "compile", "lint", "build", "_cache", "_state", "_outputs", "_pool", "render/__init__")
 _NOT_CACHED = frozenset({"release", "_git", "_writer"})
 _IMPORT = re.compile(r"^[ \t]*from (\.+)([\w.]*) import ([\w, ]+)", re.M)
 
