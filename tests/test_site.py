@@ -225,14 +225,14 @@ def test_comparison_matrix_links_every_article_and_explains_differences(site: Pa
     assert "〔自称〕" in page and "弊社" not in page.split('id="details"')[1].split("</article>")[0]
 
 
-def test_site_without_releases_says_so(site: Path) -> None:
-    if (REPO / "releases").is_dir():
-        pytest.skip("the repository has release records now; the released site tests cover history")
+def test_shipped_site_shows_the_baseline_editions_and_no_notices(site: Path) -> None:
+    """The shipped repository records each reseller's baseline edition and has announced no change."""
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "お知らせはありません" in home
-    for variant in RESELLERS:
+    for variant, edition in (("hiroshima-cci", 1), ("itsupport-joto", 7)):
         page = (site / variant / "index.html").read_text(encoding="utf-8")
-        assert "お知らせはありません" in page and "リリースされた版の記録はまだありません" in page
+        assert "お知らせはありません" in page
+        assert f"第{edition}版" in page and (site / variant / "editions" / str(edition) / "index.html").is_file()
 
 
 def test_history_in_force_announced_and_permanent_edition_pages(released) -> None:
