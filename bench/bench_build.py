@@ -4,7 +4,8 @@
 
 cold  = a new process: `python -m generator build …` into a fresh copy of the sources
         (Python start-up, imports, lint, load, render, atomic write: what a user waits for).
-warm  = build.build() again in this process (imports done, fonts and templates loaded).
+warm  = build.build() again in this process (imports done, fonts and templates loaded), without the
+        build cache (cache=False: with it an unchanged build renders nothing; see bench/bench_scale.py).
 render = the renderer alone on an already numbered document, per document (the format's own cost).
 Figures only: this is not a test. The copy is made once; every run rewrites its rendered/.
 """
@@ -48,7 +49,8 @@ def _median(fn: Callable[[], object], repeat: int) -> float:
 
 
 def _cold(project: Path, variants: list[str], formats: list[str]) -> None:
-    args = [sys.executable, "-m", "generator", "build", "--root", str(project), *variants, "--format", ",".join(formats)]
+    args = [sys.executable, "-m", "generator", "build", "--root", str(project), *variants, "--format", ",".join(formats),
+            "--no-cache"]
     subprocess.run(args, check=True, capture_output=True, cwd=ROOT, timeout=600)
 
 
@@ -79,11 +81,11 @@ def main() -> int:
         for fmt in formats:
             renderer = render.get(fmt)
             cold = _median(lambda: _cold(project, [one], [fmt]), args.repeat)
-            warm = _median(lambda: build(project, [one], [fmt]), args.repeat)
+            warm = _median(lambda: build(project, [one], [fmt], jobs=1, cache=False), args.repeat)
             again = _median(lambda: renderer.render(doc, context), args.repeat)
             print(f"{f'{one} {fmt}':<34} {cold:7.2f} {warm:7.3f} {first[fmt]:12.3f} {again:14.3f}")
         cold = _median(lambda: _cold(project, [], formats), args.repeat)
-        warm = _median(lambda: build(project, None, formats), args.repeat)
+        warm = _median(lambda: build(project, None, formats, jobs=1, cache=False), args.repeat)
         label = f"all {len(variants)} variants × {len(formats)} formats"
         print(f"{label:<34} {cold:7.2f} {warm:7.3f}")
     print("\nwarm builds include lint, loading and the atomic write; a warm PDF of a document already"

@@ -187,10 +187,12 @@ class Checked:
     docs: dict[str, NumberedDocument] = field(default_factory=dict)  # variants numbered by this run
 
 
-def lint(root: Path | str = ".", cache: bool = True) -> list[Finding]:
+def lint(root: Path | str = ".", cache: bool = False) -> list[Finding]:
     """All findings for the repository at root (errors and warnings), sorted by place.
 
-    cache=False checks everything again and neither reads nor writes .kiyaku/cache.
+    cache=True reuses and keeps results in .kiyaku/cache (`kiyaku lint` and `kiyaku build` do);
+    the default neither reads nor writes it, so library callers such as `kiyaku release` leave
+    no new files in a repository whose .gitignore does not list .kiyaku/.
     """
     from ._cache import Parser, Snapshot, Store
 
