@@ -64,6 +64,28 @@ class State:
     def save(self, store: Store) -> None:
         store.put_pickle("state", self._key(self.out_dir), {"layout": _LAYOUT, "variants": self.variants})
 
+    def published(self, folders: dict[str, dict[str, bytes | Path]], fresh: dict[str, VariantRecord],
+                  kept: dict[str, dict[str, FileRecord]]) -> None:
+        """Record the variants just published: each file's signature now (linking changed the ctime of kept ones)."""
+        for variant_id, record in fresh.items():
+            written = folders.get(variant_id, {})
+            checked = kept.get(variant_id, {})
+            expected = {n: (e["sha256"], e["size"]) for n, e in record.manifest["files"].items()}
+            expected.update({n: (c.sha256, c.size) for n, c in checked.items() if n not in expected})
+            expected.update({n: (hashlib.sha256(d).hexdigest(), len(d)) for n, d in written.items() if isinstance(d, bytes)})
+            files: dict[str, FileRecord] = {}
+            for name, (sha, size) in expected.items():
+                now = record_file(self.out_dir / variant_id / name, sha, size,
+                                  None if isinstance(written.get(name), bytes) else checked.get(name))
+                if now is None:  # changed under us: the next build checks by content
+                    self.variants.pop(variant_id, None)
+                    break
+                files[name] = now
+            else:
+                record.files = files
+                self.variants[variant_id] = record
+        self.changed = True
+
     def intact(self, variant_id: str) -> dict[str, FileRecord] | None:
         """The variant's files as they are now, if its folder holds exactly the recorded bytes; else None."""
         record = self.variants.get(variant_id)

@@ -26,11 +26,11 @@ from . import __version__, _git, _writer, render
 from ._cache import Parser, Snapshot, Store, canonical_json, digest, file_digest
 from ._outputs import Unit, UnitResult, run_unit, split
 from ._pool import Pool, Progress, default_jobs
-from ._state import MANIFEST, FileRecord, State, VariantRecord, record_file
+from ._state import MANIFEST, FileRecord, State, VariantRecord
 from .compile import compile_variant, load, require_variant
 from .document import NumberedDocument
 from .errors import Finding, KiyakuError, Location, OutputError, RenderError, SourceError
-from .load import Project, check_variant_id, load_project
+from .load import Project, load_project
 
 JST = dt.timezone(dt.timedelta(hours=9))
 PARSE_IN_PARALLEL = 16  # files to parse before it pays to hand them to the workers
@@ -334,41 +334,8 @@ def publish(sources: Sources, out_dir: Path, plan: Plan, rendered: dict[str, tup
     _writer.clean_stale(sources.root)
     _writer.publish(sources.root, out_dir, folders)
     result.published = True
-    _record(out_dir, folders, fresh, plan, state)
-    state.changed = True
+    state.published(folders, fresh, plan.kept)
     return result
-
-
-def _record(out_dir: Path, folders: dict[str, dict[str, bytes | Path]], fresh: dict[str, VariantRecord],
-            plan: Plan, state: State) -> None:
-    """The state after publishing: each file's signature now (hard links changed the ctime of kept ones)."""
-    for variant_id, record in fresh.items():
-        files: dict[str, FileRecord] = {}
-        written = folders.get(variant_id, {})
-        kept = plan.kept.get(variant_id, {})
-        expected = {n: (e["sha256"], e["size"]) for n, e in record.manifest["files"].items()}
-        for name, data in written.items():
-            if isinstance(data, bytes):
-                expected[name] = (_sha(data), len(data))
-        for name in kept:
-            expected.setdefault(name, (kept[name].sha256, kept[name].size))
-        for name, (sha, size) in expected.items():
-            checked = kept.get(name) if not isinstance(written.get(name), bytes) else None
-            now = record_file(out_dir / variant_id / name, sha, size, checked)
-            if now is None:
-                break
-            files[name] = now
-        else:
-            record.files = files
-            state.variants[variant_id] = record
-            continue
-        state.variants.pop(variant_id, None)  # changed under us: the next build checks by content
-
-
-def _sha(data: bytes) -> str:
-    from ._cache import sha256
-
-    return sha256(data)
 
 
 @contextlib.contextmanager
@@ -414,43 +381,6 @@ def build(root: Path | str = ".", variants: list[str] | None = None, formats: li
 
 def verify(root: Path | str = ".", out: Path | str | None = None, jobs: int | None = None) -> list[Finding]:
     """Re-render every variant found in rendered/ from scratch (no cache) and report files whose bytes differ."""
-    root = Path(root)
-    out_dir = Path(out) if out else root / "rendered"
-    findings: list[Finding] = []
-    if not out_dir.is_dir():
-        raise OutputError(Finding(Location(str(out_dir)), "O001", "rendered/ がありません。", "先に kiyaku build を実行してください。"))
-    project = load(root)
-    from .release import check_records  # immutable release records (issue 8 item 5)
-    findings += check_records(root, rerender=True)
-    manifests: dict[str, dict] = {}
-    for folder in sorted(p for p in out_dir.iterdir() if p.is_dir()):
-        manifest_path = folder / MANIFEST
-        if not manifest_path.is_file():
-            findings.append(Finding(Location(str(manifest_path)), "O002", "manifest.json がありません。", "kiyaku build で作り直してください。"))
-            continue
-        if folder.name not in project.variants:
-            findings.append(Finding(Location(str(folder)), "O003", f"販売店「{folder.name}」のソースがありません。", "不要なら削除してください。"))
-            continue
-        manifests[folder.name] = json.loads(manifest_path.read_text(encoding="utf-8"))
-    fresh = _render_all(project, root, manifests, jobs)
-    for variant_id, manifest in manifests.items():
-        for name, entry in sorted(manifest["files"].items()):
-            path = out_dir / variant_id / name
-            on_disk = path.read_bytes() if path.is_file() else None
-            if on_disk is None:
-                findings.append(Finding(Location(str(path)), "O004", "マニフェストにあるファイルがありません。", "kiyaku build で作り直してください。"))
-            elif _sha(on_disk) != entry["sha256"]:
-                findings.append(Finding(Location(str(path)), "O005", "ファイルの内容がマニフェストの SHA-256 と一致しません（改変の可能性）。", "kiyaku build で作り直し、改変の経緯を確認してください。"))
-            if fresh[variant_id].get(name) != entry["sha256"]:
-                findings.append(Finding(Location(str(path)), "O006", "ソースから作り直した内容がマニフェストと一致しません。", "ソースが変更されています。kiyaku build を実行してください。"))
-    return findings
+    from ._verify import verify as check_outputs
 
-
-def _render_all(project: Project, root: Path, manifests: dict[str, dict], jobs: int | None) -> dict[str, dict[str, str]]:
-    """name -> SHA-256 of every file of the given variants rendered anew, across the workers, without a cache."""
-    store = Store(None)
-    docs = {v: compile_variant(project, v) for v in manifests}
-    units = [_unit(project, root, docs[v], tuple(e["format"] for e in m["files"].values()), store) for v, m in manifests.items()]
-    with Pool(jobs or default_jobs()) as pool:
-        results = _run_units(units, docs, pool, Progress())
-    return {v: {o.name: o.sha256 for r in rs for o in r.outputs} for v, (_doc, rs) in results.items()}
+    return check_outputs(Path(root), out, jobs)
