@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import __version__, _git, _writer, render
-from ._cache import Parser, Snapshot, Store, canonical_json, digest, file_digest
+from ._cache import CACHE_DIR, Parser, Snapshot, Store, canonical_json, digest, file_digest
 from ._outputs import Unit, UnitResult, run_unit, split
 from ._pool import Pool, Progress, default_jobs
 from ._state import MANIFEST, FileRecord, State, VariantRecord
@@ -158,10 +158,16 @@ def render_variant(project: Project, root: Path, variant_id: str, formats: list[
                    store: Store | None = None) -> RenderedVariant:
     """One variant in the given formats with its manifest.json, in this process (the website uses it).
 
-    store: an output cache to read and fill (default: none, everything is rendered).
+    store: an output cache to read and fill. By default the build's cache is read if there is one
+    (after `kiyaku build`, the website takes its 100 resellers' files from it instead of rendering
+    them again) and never written, so a fresh clone gets no new files. Entries are verified and
+    keyed by the document itself, so this gives exactly the bytes a render would.
     """
+    if store is None:
+        existing = Path(root) / CACHE_DIR
+        store = Store(existing, writable=False) if existing.is_dir() else Store(None)
     doc = compile_variant(project, variant_id)
-    result = run_unit(_unit(project, Path(root), doc, tuple(formats), store or Store(None)))
+    result = run_unit(_unit(project, Path(root), doc, tuple(formats), store))
     _raise(result)
     if on_file:
         for output in result.outputs:

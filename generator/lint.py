@@ -209,7 +209,7 @@ def lint(root: Path | str = ".", cache: bool = False) -> list[Finding]:
 def check(root: Path, snapshot: Snapshot, store: Store, parse: Parser) -> Checked:
     """Every check on one snapshot of the sources, reusing cached results where the inputs are equal."""
     whole = store.get_json("lint", snapshot.project_key)
-    if whole is not None:
+    if isinstance(whole, dict):
         found = _load_findings(whole["findings"])
         return Checked(found if whole["stage"] == "load" else _final(found + _records(root)))
     try:
