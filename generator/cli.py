@@ -12,10 +12,14 @@ from .errors import KiyakuError
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
-def _print_findings(findings, stream=sys.stderr) -> None:
+def _print_findings(findings, stream=None) -> None:
+    """One `path:line:col: code message` per finding (warnings say 警告 after the code)."""
+    stream = stream or sys.stderr  # looked up at call time, so a redirected stderr is honoured
     for finding in findings:
-        prefix = "警告: " if finding.severity == "warning" else ""
-        print(prefix + finding.format() if not prefix else finding.format().replace(f" {finding.code} ", f" {finding.code} {prefix}", 1), file=stream)
+        text = finding.format()
+        if finding.severity == "warning":
+            text = text.replace(f" {finding.code} ", f" {finding.code} 警告: ", 1)
+        print(text, file=stream)
 
 
 def _emit(data: bytes, output: str | None) -> int:
