@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from . import _git
 from ._calendar import JST, earliest_effective
-from ._yaml import _check_bytes, load_yaml_text
+from ._yaml import load_yaml_bytes
 from .errors import Finding, KiyakuError, Location, ReleaseError
 from .history import (RELEASES, ReleaseRecord, document_sha256, edition_document, parse_record, record_path,
                       text_sha256)
@@ -81,7 +81,7 @@ def _notice_days_in(raw: bytes) -> int | None:
     if not re.search(rb"^notice_days\b", raw, re.M):
         return Variant.model_fields["notice_days"].default
     try:
-        loaded = load_yaml_text(_check_bytes(Path("variant.yaml"), raw), Path("variant.yaml"))
+        loaded = load_yaml_bytes(raw, Path("variant.yaml"))
         return Variant.model_validate(loaded.data).notice_days
     except (KiyakuError, ValidationError):
         return None

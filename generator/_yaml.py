@@ -159,6 +159,11 @@ def load_yaml(path: Path, display: str | None = None) -> LoadedYaml:
         raw = path.read_bytes()
     except OSError as exc:
         raise _fail(shown, "Y000", f"ファイルを読めません（{exc.strerror}）。", "ファイル名と場所を確認してください。") from None
+    return load_yaml_bytes(raw, shown)
+
+
+def load_yaml_bytes(raw: bytes, shown: Path) -> LoadedYaml:
+    """Parse file contents read from anywhere (disk or a git object), with every byte-level check."""
     return load_yaml_text(_check_bytes(shown, raw), shown)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .document import NumberedDocument
 from .errors import Finding, Location, SourceError
-from .load import DirectoryTree, Project, SourceTree, check_variant_id, load_project
+from .load import DirectoryTree, Project, check_variant_id, load_project
 from .numbering import number
 from .resolve import resolve
 
@@ -33,7 +33,3 @@ def require_variant(variant_id: str, known) -> None:
         names = ", ".join(sorted(known)) or "（なし）"
         raise SourceError(Finding(Location("variants/"), "C002", f"販売店「{variant_id}」がありません。",
                                   f"登録されている販売店: {names}"))
-
-
-def load_tree(tree: SourceTree) -> Project:
-    return load_project(tree)

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import _git
 from ._calendar import parse_day, today_jst
-from ._yaml import _check_bytes, load_yaml_text
+from ._yaml import load_yaml_bytes
 from .compile import compile_variant, load
 from .document import NumberedDocument
 from .errors import Finding, KiyakuError, Location, ReleaseError
@@ -99,7 +99,7 @@ def dump_record(record: ReleaseRecord) -> bytes:
 def parse_record(relpath: str, raw: bytes) -> tuple[ReleaseRecord, object]:
     """A record and its LoadedYaml (for positions); ReleaseError naming file:line:col otherwise."""
     try:
-        loaded = load_yaml_text(_check_bytes(Path(relpath), raw), Path(relpath))
+        loaded = load_yaml_bytes(raw, Path(relpath))
     except KiyakuError as exc:
         raise ReleaseError(exc.findings) from None
     if not isinstance(loaded.data, dict):

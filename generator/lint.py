@@ -14,7 +14,6 @@ the same findings (tests/test_incremental.py).
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING

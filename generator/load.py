@@ -17,7 +17,7 @@ from typing import Any, Callable, Protocol
 
 from pydantic import BaseModel, ValidationError
 
-from ._yaml import LoadedYaml, load_yaml_text, MAX_BYTES
+from ._yaml import MAX_BYTES, LoadedYaml, load_yaml_bytes
 from .errors import Finding, Location, SourceError
 from .model import Article, DocumentConfig, Errata, Variant
 import re
@@ -45,8 +45,6 @@ def parse_bytes(shown: Path, raw: bytes) -> LoadedYaml:
     Project's trees (round trips parse the file themselves).
     """
     global _parsed_size
-    from ._yaml import _check_bytes
-
     key = (str(shown), hashlib.sha256(raw).hexdigest())
     with _parsed_lock:
         hit = _PARSED.get(key)
@@ -55,7 +53,7 @@ def parse_bytes(shown: Path, raw: bytes) -> LoadedYaml:
     if hit is not None:
         data, positions = pickle.loads(hit)
         return LoadedYaml(shown, data, None, positions)
-    loaded = load_yaml_text(_check_bytes(shown, raw), shown)
+    loaded = load_yaml_bytes(raw, shown)
     try:
         kept = pickle.dumps((loaded.data, loaded.positions), protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError):

@@ -16,7 +16,6 @@ from .errors import Finding, Location, ModelError
 from .resolve import RNode, RText, ResolvedVariant
 
 GAP_NOTICE = "この表は原本に記載がないため、掲載していません。"
-BUILTIN_PARAMS = ("self", "name", "issued", "effective", "edition", "notice_days")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ numbering (stage 3) can report a bad placeholder at the file and line it came fr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from .errors import Finding, Location, ModelError
 from .load import Project
@@ -149,17 +148,13 @@ def _apply(articles: list[RNode], override: Override, where, project: Project) -
         return Finding(here, "V005", f"{_KIND[new_node.kind]}を{_KIND[node.kind]}の位置には入れられません。", f"同じ種類（{_KIND[node.kind]}）の前後に入れてください。")
     assert container is not None
     if any(n.id == new_node.id for n in container):
-        return Finding(where((_kind_key(new_node), "id")), "V006", f"ID「{new_node.id}」は既にあります。", "別の ID にしてください。")
+        return Finding(where((new_node.kind, "id")), "V006", f"ID「{new_node.id}」は既にあります。", "別の ID にしてください。")
     index = container.index(node) + (1 if op == "insert_after" else 0)
     container.insert(index, new_node)
     return None
 
 
 _KIND = {"article": "条", "paragraph": "項", "item": "号"}
-
-
-def _kind_key(node: RNode) -> str:
-    return node.kind
 
 
 def _all_nodes(articles: list[RNode]):

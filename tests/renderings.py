@@ -65,6 +65,17 @@ def case(root: Path, variant: str) -> Case:
     return Case(root, variant, compile_variant(load(root), variant))
 
 
+def render_all(folder: Path, fmt: str) -> dict[str, tuple[Case, Path]]:
+    """Every case rendered once to folder/<variant>.<fmt>, for a module-scoped fixture."""
+    out = {}
+    for root, variant in cases():
+        c = case(root, variant)
+        path = folder / f"{variant}.{fmt}"
+        path.write_bytes(c.render(fmt))
+        out[variant] = (c, path)
+    return out
+
+
 def run(*args: str) -> str:
     return subprocess.run(list(args), check=True, capture_output=True, text=True, timeout=120).stdout
 

@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 
 from conftest import MINI, copy_project, run_cli
 from generator.normalize import fold
-from renderings import BODY_CROP, Case, case, cases, differences, docx_text, similarity
+from renderings import render_all, BODY_CROP, Case, case, cases, differences, docx_text, similarity
 
 CASES = cases()
 IDS = [v for _, v in CASES]
@@ -29,14 +29,7 @@ IDS = [v for _, v in CASES]
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> dict[str, tuple[Case, Path]]:
-    folder = tmp_path_factory.mktemp("docx")
-    out = {}
-    for root, variant in CASES:
-        c = case(root, variant)
-        path = folder / f"{variant}.docx"
-        path.write_bytes(c.render("docx"))
-        out[variant] = (c, path)
-    return out
+    return render_all(tmp_path_factory.mktemp("docx"), "docx")
 
 
 @pytest.mark.parametrize("variant", IDS)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI, REPO, copy_project, run_cli
+from conftest import MINI, REPO, run_cli
 from generator import render
 from generator.build import build, verify
 from generator.lint import lint

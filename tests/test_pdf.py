@@ -13,7 +13,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from renderings import NO_LINE_END, NO_LINE_START, Case, case, cases, differences, pdf_text, run, similarity, visual_lines
+from renderings import render_all, NO_LINE_END, NO_LINE_START, Case, case, cases, differences, pdf_text, run, similarity, visual_lines
 
 CASES = cases()
 IDS = [v for _, v in CASES]
@@ -21,14 +21,7 @@ IDS = [v for _, v in CASES]
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> dict[str, tuple[Case, Path]]:
-    folder = tmp_path_factory.mktemp("pdf")
-    out = {}
-    for root, variant in CASES:
-        c = case(root, variant)
-        path = folder / f"{variant}.pdf"
-        path.write_bytes(c.render("pdf"))
-        out[variant] = (c, path)
-    return out
+    return render_all(tmp_path_factory.mktemp("pdf"), "pdf")
 
 
 @pytest.mark.parametrize("variant", IDS)
