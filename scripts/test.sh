@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test suite, as CI runs it: installs what is missing, then runs every test (slow ones too).
+# The test suite, as CI runs it: installs what is missing (test-only clients too), then runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-python3 -m pytest -q -n 2 "$@"
+bash scripts/setup.sh --test
+.venv/bin/python -m pytest -q -n 2 "$@"
