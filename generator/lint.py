@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from . import _proofread
 from .compile import load
 from .document import NumberedDocument
+from ._suggest import did_you_mean
 from .errors import Finding, KiyakuError, Location
 from .load import Project, load_project
 from . import _placeholders as ph
@@ -102,9 +103,10 @@ def _unused(project: Project, used: set[str]) -> list[Finding]:
         relpath = project.variant_files[variant_id]
         for name in variant.params:
             if name not in project.document.parameters:
+                declared = sorted(project.document.parameters)
                 findings.append(Finding(project.where(relpath, ("params", name)), "L004",
-                                        f"パラメータ「{name}」は terms/document.yaml で宣言されていません。",
-                                        "つづりを確認するか、document.yaml の parameters に説明つきで追加してください。"))
+                                        f"パラメータ「{name}」はありません（共通文が使うパラメータではありません）。",
+                                        did_you_mean(name, declared, f"使えるパラメータ: {', '.join(declared)}。不要なら削除してください。")))
         for index, appendix in enumerate(variant.appendices):
             for s_index, section in enumerate(appendix.sections):
                 table = section.table

@@ -1,0 +1,95 @@
+"""Typed parameters: what a value declared in terms/document.yaml may be, and how it prints.
+
+A fee is an integer in the YAML (79200) and prints as 79,200; 円 belongs to the clause text,
+never to the value, so "105,600円" in a variant would print 105,600円円. Every check here
+returns the corrected value for the hint, because a clerk fixes what the message shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .eras import era_date, western_date
+from .model import DocumentConfig, ParameterDecl
+
+BUILTIN = ("self", "name", "edition", "notice_days", "issued", "effective")  # supplied by the variant's own fields
+TODO = "TODO"
+
+_UNIT = re.compile(r"(円|税込|（税込）|\(税込\)|/年|／年|年額|\s)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a value does not fit its type, and the value to write instead (if one can be guessed)."""
+
+    code: str
+    message: str
+    hint: str
+
+
+def _as_integer(value: str) -> int | None:
+    """'105,600円', '１０５，６００' → 105600; None when the text is not a number with decoration."""
+    folded = unicodedata.normalize("NFKC", value)
+    folded = _UNIT.sub("", folded).replace(",", "")
+    return int(folded) if re.fullmatch(r"\d+", folded) else None
+
+
+def is_todo(value: object) -> bool:
+    return isinstance(value, str) and value.lstrip().upper().startswith(TODO)
+
+
+def check(name: str, decl: ParameterDecl, value: str | int) -> Problem | None:
+    """None if value fits the declared type; otherwise what is wrong and the corrected YAML line."""
+    if is_todo(value):
+        example = str(value).split(":", 1)[1].strip() if ":" in str(value) else ""
+        shown = f"（前の販売店の値: {example}）" if example else ""
+        return Problem("P014", f"パラメータ「{name}」がまだ TODO のままです{shown}。",
+                       f"この販売店の値を確かめて「{name}: 値」に書き換えてください（{decl.description}）。")
+    if decl.type in ("yen", "count"):
+        unit = "円の金額" if decl.type == "yen" else "数"
+        if isinstance(value, int):
+            if value < 0:
+                return Problem("P010", f"パラメータ「{name}」（{unit}）が負の数です。", f"0 以上の整数を書いてください（例: {name}: {abs(value)}）。")
+            return None
+        guess = _as_integer(value)
+        if guess is not None:
+            extra = "「円」やカンマは本文の側で付きます（表示は " + f"{guess:,}" + "）。" if decl.type == "yen" else ""
+            return Problem("P010", f"パラメータ「{name}」は{unit}なので、半角の整数だけで書きます（「{value}」と書かれています）。",
+                           f"{name}: {guess} と書いてください。{extra}")
+        return Problem("P010", f"パラメータ「{name}」は{unit}なので、半角の整数で書きます（「{value}」と書かれています）。",
+                       f"{name}: {decl.example or 79200} のように数字だけを書いてください。")
+    if isinstance(value, int):
+        return Problem("P010", f"パラメータ「{name}」は文字列です（整数 {value} と書かれています）。",
+                       f'{name}: "{value}" のように引用符で囲んでください。')
+    if decl.type == "date":
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            return Problem("P012", f"パラメータ「{name}」の日付「{value}」が正しくありません（存在しない日付か、書式が違います）。",
+                           f'{name}: "2026-04-01" のように "YYYY-MM-DD" で、実在する日付を書いてください。')
+        return None
+    if decl.type == "choice" and value not in decl.choices:
+        from ._suggest import closest
+
+        near = closest(value, decl.choices)
+        hint = f"「{near}」の書き間違いではありませんか？" if near else f"選べる値: {', '.join(decl.choices)}"
+        return Problem("P011", f"パラメータ「{name}」の値「{value}」は選択肢にありません。", hint)
+    return None
+
+
+def render(decl: ParameterDecl | None, value: str | int, form: str | None = None) -> str:
+    """The text a value prints as: yen with thousands separators, dates in the era style."""
+    if decl is not None and decl.type == "yen" and isinstance(value, int):
+        return f"{value:,}"
+    if decl is not None and decl.type == "date" and isinstance(value, str):
+        day = dt.date.fromisoformat(value)
+        return western_date(day) if form == "西暦" else era_date(day)
+    return str(value)
+
+
+def of_type(document: DocumentConfig, kind: str) -> dict[str, ParameterDecl]:
+    """The declared parameters of one type, e.g. of_type(doc, "yen") for fee changes in notices."""
+    return {name: decl for name, decl in document.parameters.items() if decl.type == kind}
