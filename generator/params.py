@@ -93,3 +93,23 @@ def render(decl: ParameterDecl | None, value: str | int, form: str | None = None
 def of_type(document: DocumentConfig, kind: str) -> dict[str, ParameterDecl]:
     """The declared parameters of one type, e.g. of_type(doc, "yen") for fee changes in notices."""
     return {name: decl for name, decl in document.parameters.items() if decl.type == kind}
+
+
+def typed(document: DocumentConfig, values: dict[str, str | int]) -> dict[str, str | int]:
+    """Values as printed in a document ("79,200") back to their YAML form (79200) where the type says so."""
+    out: dict[str, str | int] = {}
+    for name, value in values.items():
+        decl = document.parameters.get(name)
+        if decl is not None and decl.type in ("yen", "count") and isinstance(value, str):
+            number = _as_integer(value)
+            out[name] = number if number is not None else value
+        else:
+            out[name] = value
+    return out
+
+
+def printed_example(decl: ParameterDecl, name: str) -> str:
+    """The declared example as it prints (79200 → "79,200"): the importer matches printed words."""
+    if decl.example is None:
+        return name
+    return render(decl, decl.example)
