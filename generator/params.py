@@ -45,9 +45,12 @@ def check(name: str, decl: ParameterDecl, value: str | int) -> Problem | None:
     """None if value fits the declared type; otherwise what is wrong and the corrected YAML line."""
     if is_todo(value):
         example = str(value).split(":", 1)[1].strip() if ":" in str(value) else ""
-        shown = f"（前の販売店の値: {example}）" if example else ""
+        shown = f"（手本の販売店の値: {example}）" if example else ""
+        sample = example or (decl.example if decl.example is not None else "値")
+        if decl.type not in ("yen", "count"):
+            sample = f'"{sample}"' if any(c.isdigit() for c in str(sample)) else sample
         return Problem("P014", f"パラメータ「{name}」がまだ TODO のままです{shown}。",
-                       f"この販売店の値を確かめて「{name}: 値」に書き換えてください（{decl.description}）。")
+                       f"「{TODO}: 」を消して、この販売店の値を書いてください（例: {name}: {sample}）。")
     if decl.type in ("yen", "count"):
         unit = "円の金額" if decl.type == "yen" else "数"
         if isinstance(value, int):
