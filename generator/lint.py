@@ -130,7 +130,8 @@ def _unused(project: Project, used: set[str]) -> list[Finding]:
 def _proofreading(project: Project, store: Store | None = None) -> list[Finding]:
     findings = []
     captions = {a.id: a.caption for a in project.articles.values()}
-    captions_key = json.dumps(captions, ensure_ascii=False, sort_keys=True)
+    typed = sorted(name for name, decl in project.document.parameters.items() if decl.type in ("yen", "count", "date"))
+    captions_key = json.dumps([captions, typed], ensure_ascii=False, sort_keys=True)  # both change what a file's check finds
     for relpath, loaded in sorted(project.sources.items()):
         if relpath == "errata.yaml":
             continue
@@ -141,7 +142,10 @@ def _proofreading(project: Project, store: Store | None = None) -> list[Finding]
 
 def _proofread_file(project: Project, relpath: str, data, captions: dict[str, str]) -> list[Finding]:
     findings = []
+    typed = {name for name, decl in project.document.parameters.items() if decl.type in ("yen", "count", "date")}
     for loc, text in _strings(data):
+        if relpath.startswith("variants/") and len(loc) == 2 and loc[0] == "params" and loc[1] in typed:
+            continue  # a typed value is checked against its type, with the corrected value (P010/P012)
         for hit in _proofread.proofread(text):
             snippet = text[hit.start:hit.start + 12]
             findings.append(Finding(_locate(project, relpath, loc, snippet), hit.code, hit.message, hit.hint, hit.severity))
