@@ -26,6 +26,7 @@ from .errors import Finding, KiyakuError, Location
 from .load import Project, load_project
 from . import _placeholders as ph
 from .numbering import number
+from .options_doc import declaration_findings
 from .resolve import resolve
 
 if TYPE_CHECKING:
@@ -229,7 +230,7 @@ def check(root: Path, snapshot: Snapshot, store: Store, parse: Parser) -> Checke
         found = _cached_findings(store, key, lambda v=variant_id: _compile(project, v, docs))
         findings.extend(f for f in found if f.format() not in {g.format() for g in findings})
     used = _used_parameters(project, store)
-    findings += _duplicates(project) + _unused(project, used) + _proofreading(project, store)
+    findings += _duplicates(project) + _unused(project, used) + declaration_findings(project) + _proofreading(project, store)
     store.put_json("lint", snapshot.project_key, {"stage": "checks", "findings": _dump_findings(findings)})
     return Checked(_final(findings + _records(root)), project, docs)
 

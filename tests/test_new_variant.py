@@ -173,3 +173,35 @@ def test_today_default_is_a_real_date() -> None:
         new_variant(REPO, "Bad_Id", "hiroshima-cci", "x", dry_run=True)
     result = new_variant(REPO, "fukuyama-cci", "hiroshima-cci", "福山商工会議所", dry_run=True, today=dt.date(2027, 2, 28))
     assert 'issued: "2027-02-28"' in result.text and not result.written
+
+
+def test_option_table_in_the_docs_is_generated_from_document_yaml() -> None:
+    from generator.compile import load
+    from generator.options_doc import rewrite
+
+    docs = (REPO / "docs" / "format.md").read_text(encoding="utf-8")
+    assert rewrite(docs, load(REPO).document) == docs, "run: python -m generator.options_doc"
+    for name in load(REPO).document.options:
+        assert f"| `{name}` |" in docs
+
+
+def test_the_complete_example_in_the_docs_lints_clean(repo: Path) -> None:
+    docs = (REPO / "docs" / "format.md").read_text(encoding="utf-8")
+    example = docs.split("<!-- example:start -->\n```yaml\n", 1)[1].split("```\n<!-- example:end -->", 1)[0]
+    (repo / NEW).write_text(example, encoding="utf-8")
+    result = run_cli("lint", "--root", str(repo))
+    assert result.code == 0, result.stdout + result.stderr
+    assert not [line for line in result.stdout.splitlines() if line.startswith(NEW)], result.stdout
+    built = run_cli("render", "fukuyama-cci", "--root", str(repo))
+    assert built.code == 0 and "UTM1台あたり税込18,700円" in built.stdout
+
+
+def test_option_declarations_are_checked(repo: Path) -> None:
+    path = repo / "terms" / "document.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("    switches: [fees.amount]", "    switches: [fees.amont]").replace("      - param: installation_fee", "      - param: installation_fe")
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("lint", "--root", str(repo))
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert "L010" in result.stdout and "「fees.amount」の書き間違いではありませんか？" in result.stdout
+    assert "「installation_fee」の書き間違いではありませんか？" in result.stdout
