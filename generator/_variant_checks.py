@@ -128,6 +128,25 @@ def _duplicates(project: Project, variant: Variant, relpath: str) -> list[Findin
     return findings
 
 
+def duplicate_captions(project: Project, variant: Variant, captions: list[str]) -> list[Finding]:
+    """Two articles with one caption (after this variant's overrides) make {caption:…} and the TOC ambiguous."""
+    relpath = project.variant_files[variant.id]
+    seen: set[str] = set()
+    findings = []
+    for caption in captions:
+        if caption in seen:
+            loc: tuple = ()
+            for index, override in enumerate(variant.overrides):
+                if override.caption == caption:
+                    loc = ("overrides", index, "caption")
+                elif override.article is not None and override.article.caption == caption:
+                    loc = ("overrides", index, "article", "caption")
+            findings.append(Finding(value_location(project, relpath, loc) if loc else project.where(relpath, ()), "L009",
+                                    f"見出し「{caption}」の条が二つあります（販売店 {variant.id}）。", "どちらかの見出しを変えてください。"))
+        seen.add(caption)
+    return findings
+
+
 def _dates(project: Project, variant: Variant, relpath: str) -> list[Finding]:
     try:
         issued, effective = dt.date.fromisoformat(variant.issued), dt.date.fromisoformat(variant.effective)

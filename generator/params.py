@@ -116,3 +116,30 @@ def printed_example(decl: ParameterDecl, name: str) -> str:
     if decl.example is None:
         return name
     return render(decl, decl.example)
+
+
+def uses(project, name: str) -> list[tuple[str, tuple]]:
+    """(file, position path) of every text that writes {name}: where a fee appears, for notices and imports."""
+    from . import _placeholders as ph
+
+    found: list[tuple[str, tuple]] = []
+    for relpath, loaded in sorted(project.sources.items()):
+        for loc, text in _texts(loaded.data):
+            try:
+                tokens = ph.parse(text)
+            except ph.PlaceholderError:
+                continue
+            if any(isinstance(t, ph.Param) and t.name == name for t in ph.walk(tokens)):
+                found.append((relpath, loc))
+    return found
+
+
+def _texts(data, loc: tuple = ()):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _texts(value, loc + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _texts(value, loc + (index,))
+    elif isinstance(data, str) and "{" in data:
+        yield loc, data

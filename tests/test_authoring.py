@@ -211,3 +211,20 @@ def test_usage_errors_are_japanese_with_exit_2() -> None:
     assert result.code == 2 and "'pdff' は選べません" in result.stderr
     result = run_cli("build", "-h")
     assert result.code == 0 and "この説明を表示して終了する" in result.stdout and "show this help" not in result.stdout
+
+
+def test_duplicate_caption_after_an_override_is_refused(repo: Path) -> None:
+    text = break_variant(repo, "overrides:\n", "overrides:\n  - replace: fees\n    caption: 目的\n    reason: 見出しの変更\n")
+    f = only_finding(repo)
+    assert (f.code, (f.line, f.col)) == ("L009", position(text, "目的", "replace: fees"))
+    assert f.hint == "どちらかの見出しを変えてください。"
+
+
+def test_where_a_yen_parameter_is_used() -> None:
+    from generator import params
+    from generator.compile import load
+
+    project = load(REPO)
+    places = params.uses(project, "installation_fee")
+    assert any(p[0] == "terms/customer-setup.yaml" for p in places)  # the clause text
+    assert any(p[0] == VARIANT and p[1][0] == "appendices" for p in places)
