@@ -141,9 +141,29 @@ def duplicate_captions(project: Project, variant: Variant, captions: list[str]) 
                     loc = ("overrides", index, "caption")
                 elif override.article is not None and override.article.caption == caption:
                     loc = ("overrides", index, "article", "caption")
-            findings.append(Finding(value_location(project, relpath, loc) if loc else project.where(relpath, ()), "L009",
-                                    f"見出し「{caption}」の条が二つあります（販売店 {variant.id}）。", "どちらかの見出しを変えてください。"))
+            if loc:  # only a caption this variant wrote; the shared clauses are the shared maintainers' concern
+                findings.append(Finding(value_location(project, relpath, loc), "L009",
+                                        f"見出し「{caption}」の条が二つあります（販売店 {variant.id}）。", "どちらかの見出しを変えてください。"))
         seen.add(caption)
+    return findings
+
+
+def unknown_conditions(project: Project, nodes) -> list[Finding]:
+    """`when: self_instalation` would silently drop a clause for every reseller: it is an error at the value."""
+    from ._columns import token_location
+
+    options = project.document.options
+    findings = []
+    for node in nodes:
+        if not node.when:
+            continue
+        name = node.when.removeprefix("not ").strip()
+        if name in options:
+            continue
+        in_variant = "variants/" in node.origin.path
+        fallback = f"使えるオプション: {', '.join(sorted(options))}" if in_variant else "terms/document.yaml の options に宣言するか、つづりを確認してください。"
+        findings.append(Finding(token_location(project, node.origin, node.when), "R004", f"条件（when）のオプション「{name}」はありません。",
+                                _suggest.did_you_mean(name, options, fallback)))
     return findings
 
 

@@ -269,11 +269,13 @@ def number(resolved: ResolvedVariant) -> NumberedDocument:
     origin = resolved.project.where("terms/document.yaml", ("supplementary",))
     supp = tuple(r.text(RText(t, origin), ("", "")) for t in supp_blocks)
     appendices, gaps = _appendices(r, resolved)
+    titles = {key: r.text(RText(getattr(config, key), resolved.project.where("terms/document.yaml", (key,))), ("", ""))
+              for key in ("service", "subtitle", "title")}  # the same placeholder language as every other text
     if r.findings:
         raise ModelError(r.findings)
     v = resolved.variant
     return NumberedDocument(
-        variant_id=v.id, service=config.service, subtitle=config.subtitle, title=config.title,
+        variant_id=v.id, service=titles["service"], subtitle=titles["subtitle"], title=titles["title"],
         provider=v.name, self_ref=v.self_ref, edition=v.edition, issued=r.issued, effective=r.effective,
         issued_text=era_date(r.issued), effective_text=era_date(r.effective),
         articles=articles, supplementary=supp, appendices=appendices, gaps=gaps,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from . import _suggest
 from ._columns import value_location
-from ._variant_checks import check_variant, duplicate_captions, unknown_option_hint
+from ._variant_checks import check_variant, duplicate_captions, unknown_conditions, unknown_option_hint
 from .errors import Finding, Location, ModelError
 from .load import Project
 from .model import Appendix, Article, Block, Item, Override, Paragraph, TextBlocks, Variant
@@ -231,7 +231,7 @@ def resolve(project: Project, variant_id: str) -> ResolvedVariant:
         if name not in project.document.options:
             findings.append(Finding(project.where(vfile, ("options", name)), "R002", f"オプション「{name}」はありません。",
                                     unknown_option_hint(name, project.document.options)))
-    findings += check_variant(project, variant, options)
+    findings += check_variant(project, variant, options) + unknown_conditions(project, _all_nodes(articles))
     findings += duplicate_captions(project, variant, [a.caption for a in _filter(list(articles), options)])
     if findings:
         raise ModelError(findings)

@@ -228,3 +228,11 @@ def test_where_a_yen_parameter_is_used() -> None:
     places = params.uses(project, "installation_fee")
     assert any(p[0] == "terms/customer-setup.yaml" for p in places)  # the clause text
     assert any(p[0] == VARIANT and p[1][0] == "appendices" for p in places)
+
+
+def test_condition_on_an_unknown_option_is_refused_not_silently_dropped(repo: Path) -> None:
+    text = break_variant(repo, "overrides:\n", "overrides:\n  - insert_after: fees.no-refund\n    paragraph:\n      id: extra\n"
+                         "      when: self_instalation\n      text: 追加の項。\n    reason: 追加\n")
+    f = only_finding(repo)
+    assert (f.code, (f.line, f.col)) == ("R004", position(text, "self_instalation"))
+    assert f.hint == "「self_installation」の書き間違いではありませんか？"
