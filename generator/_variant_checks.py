@@ -94,6 +94,12 @@ def _missing(project: Project, variant: Variant, relpath: str, option: str, need
         example = decl.example if decl and decl.example is not None else "値"
         yaml = f"params:\n      {need.param}: {example}"
     else:
+        required = {n.section for d in project.document.options.values() for n in d.requires if n.section}
+        spare = [f"{a.id}.{s.id}" for a in variant.appendices for s in a.sections if f"{a.id}.{s.id}" not in required]
+        near = _suggest.closest(need.section, spare)
+        if near:  # a typo in the variant's own section id, not a missing section
+            return Finding(where, "R003", f"オプション「{option}」を有効にすると{condition}、{what}が必要です（販売店 {variant.id}）。",
+                           f"「{near}」の書き間違いではありませんか？ 別紙・節の ID を「{need.section}」にしてください。")
         appendix, section = need.section.split(".", 1)
         yaml = (f"appendices:\n      - id: {appendix}\n        title: 別紙の表題\n        sections:\n"
                 f"          - id: {section}\n            mark: ※1\n            heading: 見出し\n"

@@ -236,3 +236,10 @@ def test_condition_on_an_unknown_option_is_refused_not_silently_dropped(repo: Pa
     f = only_finding(repo)
     assert (f.code, (f.line, f.col)) == ("R004", position(text, "self_instalation"))
     assert f.hint == "「self_installation」の書き間違いではありませんか？"
+
+
+def test_required_section_with_a_typo_gets_did_you_mean(repo: Path) -> None:
+    text = break_variant(repo, "      - id: incident\n", "      - id: incidnet\n")
+    f = only_finding(repo)
+    assert (f.code, (f.line, f.col)) == ("R003", position(text, "true", "fee_appendix:"))
+    assert "「fee-schedule.incidnet」の書き間違いではありませんか？" in f.hint
