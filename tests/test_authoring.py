@@ -243,3 +243,15 @@ def test_required_section_with_a_typo_gets_did_you_mean(repo: Path) -> None:
     f = only_finding(repo)
     assert (f.code, (f.line, f.col)) == ("R003", position(text, "true", "fee_appendix:"))
     assert "「fee-schedule.incidnet」の書き間違いではありませんか？" in f.hint
+
+
+def test_impossible_date_in_a_release_record_is_a_finding() -> None:
+    from generator.errors import ReleaseError
+    from generator.history import parse_record
+
+    raw = (REPO / "releases" / "hiroshima-cci" / "1.yaml").read_text(encoding="utf-8")
+    broken = raw.replace('effective: "2022-07-25"', 'effective: "2022-02-30"')
+    with pytest.raises(ReleaseError) as caught:
+        parse_record("releases/hiroshima-cci/1.yaml", broken.encode("utf-8"))
+    (finding,) = caught.value.findings
+    assert finding.code == "M006" and (finding.location.line, finding.location.col) == position(broken, '"2022-02-30"')
