@@ -19,6 +19,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from . import _suggest
 from ._yaml import make_yaml
+from ._calendar import today_jst
 from .compile import load
 from .errors import Finding, Location, SourceError
 from .load import check_variant_id
@@ -65,7 +66,7 @@ def new_variant(root: Path | str, variant_id: str, like: str, name: str, dry_run
         raise SourceError(Finding(Location("<コマンドライン>"), "N002", f"手本にする販売店「{like}」はありません。",
                                   _suggest.did_you_mean(like, project.variants, f"あるのは: {', '.join(sorted(project.variants))}")))
     model = project.variants[like]
-    day = (today or dt.date.today()).isoformat()
+    day = (today or today_jst()).isoformat()  # Japan time, as kiyaku release counts days
     text = _dump(_data(project.document.parameters, project.document.options, model, variant_id, name, day),
                  GUIDE.format(name=name, variant_id=variant_id, like=like, todo=TODO))
     if not dry_run:
