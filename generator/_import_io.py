@@ -118,7 +118,7 @@ def dump_variant(data: dict[str, Any], source: Path, config: DocumentConfig) -> 
         value = data[key]
         out[key] = DoubleQuotedScalarString(value) if key in ("issued", "effective") else value
     if data.get("params"):
-        out["params"] = CommentedMap((k, DoubleQuotedScalarString(v) if any(c.isdigit() for c in v) else v)
+        out["params"] = CommentedMap((k, DoubleQuotedScalarString(v) if isinstance(v, str) and any(c.isdigit() for c in v) else v)
                                      for k, v in data["params"].items())
     if data.get("options"):
         out["options"] = CommentedMap(data["options"])

@@ -7,6 +7,7 @@ and a hint. Rules are data so that the legal team can read (and extend) the list
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -36,6 +37,8 @@ RULES: tuple[Rule, ...] = (
     Rule("PR009", re.compile(r"(?:\{self\}|本所|弊社)の?業務委託先等"), "「{0}」: 定義された用語は「業務提携先等」です（第4条第5項）。", "「業務提携先等」に直してください。"),
     Rule("PR011", re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"), "目に見えない制御文字（ゼロ幅文字・書字方向制御）が含まれています。", "その文字を削除してください（コピー＆ペーストで混入することがあります）。"),
     Rule("PR012", re.compile(r"[\uff61-\uff9f]+"), "半角カナ「{0}」が使われています。", "全角のカタカナに直してください。"),
+    Rule("PR014", re.compile(r"[\uff10-\uff19][\uff10-\uff19，,．]*"), "全角数字「{0}」が使われています（金額・日付が環境によって揃わず、検索にも掛かりません）。",
+         "半角で「{1}」と書いてください。料金なら {member_fee} のようにパラメータで書くと、すべての箇所が一度に変わります。"),
     Rule("PR013", re.compile(r"\u301c"), "波ダッシュ（〜 U+301C）が使われています。", "全角チルダ「～」（U+FF5E）にそろえてください（環境によって表示が変わるため）。", "warning"),
 )
 
@@ -55,7 +58,8 @@ def proofread(text: str) -> list[Hit]:
     hits = []
     for rule in RULES:
         for match in rule.pattern.finditer(text):
-            hits.append(Hit(rule.code, match.start(), rule.message.replace("{0}", match.group(0)), rule.hint, rule.severity))
+            hint = rule.hint.replace("{1}", unicodedata.normalize("NFKC", match.group(0)))
+            hits.append(Hit(rule.code, match.start(), rule.message.replace("{0}", match.group(0)), hint, rule.severity))
     return hits
 
 

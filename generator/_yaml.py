@@ -24,6 +24,9 @@ MAX_BYTES = 2 * 1024 * 1024  # a terms file is a few kB; 2 MB leaves room and st
 Path_ = tuple[str | int, ...]
 
 
+VALUE = "="  # last element of a position path: the value of a key rather than the key itself
+
+
 @dataclass
 class LoadedYaml:
     """A parsed file: plain Python data, the ruamel tree (for round trips) and positions."""
@@ -90,6 +93,11 @@ def _positions(node: Any, prefix: Path_, out: dict[Path_, tuple[int, int]]) -> N
             except (KeyError, TypeError):
                 continue
             out[prefix + (str(key),)] = (line + 1, col + 1)
+            try:  # where the value starts, for findings about a value rather than its key
+                v_line, v_col = node.lc.value(key)
+                out[prefix + (str(key), VALUE)] = (v_line + 1, v_col + 1)
+            except (KeyError, TypeError, AttributeError):
+                pass
             _positions(node[key], prefix + (str(key),), out)
     elif isinstance(node, CommentedSeq):
         for index, child in enumerate(node):

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from ._argparse_ja import JapaneseParser
 from .errors import KiyakuError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -195,9 +196,9 @@ def cmd_import(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kiyaku", description="規約をコードとして管理する（terms of use as code）")
-    p.add_argument("--version", action="version", version=f"kiyaku {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = JapaneseParser(prog="kiyaku", description="規約をコードとして管理する（terms of use as code）")
+    p.add_argument("--version", action="version", version=f"kiyaku {__version__}", help="版を表示して終了する")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", title="コマンド")
 
     def add(name: str, help_text: str, func):
         sp = sub.add_parser(name, help=help_text, description=help_text)
@@ -261,7 +262,24 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--name", help="販売店の正式名称（既定: 原本の表紙から読み取る）")
     sp.add_argument("--dry-run", action="store_true", help="報告だけを表示し、何も書き込まない")
     sp.add_argument("--force", action="store_true", help="既存の variants/<ID>.yaml を上書きする")
+    sp = add("new", "新しい販売店のファイルを、既存の販売店を手本に作る（TODO を埋めて使う）", cmd_new)
+    sp.add_argument("variant", metavar="VARIANT", help="新しい販売店 ID（例: fukuyama-cci）")
+    sp.add_argument("--like", required=True, metavar="EXISTING", help="手本にする既存の販売店 ID（例: hiroshima-cci）")
+    sp.add_argument("--name", required=True, help="販売店の正式名称（例: 福山商工会議所）")
+    sp.add_argument("--dry-run", action="store_true", help="内容を表示するだけで書き込まない")
     return p
+
+
+def cmd_new(args) -> int:
+    from .scaffold import new_variant
+
+    result = new_variant(args.root, args.variant, args.like, args.name, dry_run=args.dry_run)
+    if args.dry_run:
+        sys.stdout.write(result.text)
+        print("（--dry-run: 書き込みなし）", file=sys.stderr)
+    else:
+        print(f"書き込みました: {result.path}\n    → ファイル先頭の手順に沿って TODO を埋め、kiyaku lint で確かめてください。", file=sys.stderr)
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

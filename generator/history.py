@@ -27,6 +27,7 @@ from .compile import compile_variant, load
 from .document import NumberedDocument
 from .errors import Finding, KiyakuError, Location, ReleaseError
 from .load import Project, SourceTree, load_project, validation_findings
+from .model import DateStr
 from .render.text import render_text
 
 RELEASES = "releases"
@@ -45,8 +46,8 @@ class ReleaseRecord(BaseModel):
     variant: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     edition: int = Field(ge=1)
     previous_edition: int | None = Field(None, ge=1)
-    announced: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="告知日（表紙の日付）")
-    effective: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="実施日（変更後の規約を適用する日）")
+    announced: DateStr = Field(description="告知日（表紙の日付）")  # DateStr: an impossible date is a finding (M006), not a traceback
+    effective: DateStr = Field(description="実施日（変更後の規約を適用する日）")
     notice_days: int = Field(ge=1, le=365)
     kind: Literal["利益変更", "不利益変更", "基準"]
     service_change: bool

@@ -29,6 +29,7 @@ from .compare import compare
 from .compile import load
 from .errors import Finding, KiyakuError, Location, SourceError
 from .load import Project, check_variant_id
+from . import params as params_mod
 from .model import Errata, Variant
 from .normalize import fold
 from .numbering import number
@@ -54,7 +55,7 @@ class ImportResult:
 
 
 def _with_variant(project: Project, data: dict[str, Any]) -> tuple[Project, ResolvedVariant]:
-    variant = Variant.model_validate(data)
+    variant = Variant.model_validate({**data, "params": params_mod.typed(project.document, data.get("params", {}))})
     copy = dataclasses.replace(project, variants={**project.variants, variant.id: variant},
                                variant_files={**project.variant_files, variant.id: f"variants/{variant.id}.yaml"})
     return copy, resolve(copy, variant.id)
@@ -265,7 +266,7 @@ def import_terms(source: Path | str, variant_id: str, root: Path | str = ".", na
     config = project.document
     imported = imported_articles(parsed.articles)
     data: dict[str, Any] = {"id": variant_id, **_identity(parsed, name),
-                            "params": {k: d.example or k for k, d in config.parameters.items()},
+                            "params": {k: params_mod.printed_example(d, k) for k, d in config.parameters.items()},
                             "options": {k: d.default for k, d in config.options.items()},
                             "appendices": _appendices(parsed, project)}
     theirs = layout(parsed)
@@ -292,7 +293,7 @@ def import_terms(source: Path | str, variant_id: str, root: Path | str = ".", na
     final = {**data, "params": {k: v for k, v in data["params"].items() if k in used},
              "options": {k: v for k, v in data["options"].items() if v != config.options[k].default},
              "overrides": differ.overrides()}
-    yaml_text = dump_variant(final, source, config)
+    yaml_text = dump_variant({**final, "params": params_mod.typed(config, final["params"])}, source, config)
     written = Variant.model_validate(load_yaml_text(yaml_text, target).data)  # what legal staff will read back
     _copy, resolved = _with_variant(project, written.model_dump(by_alias=True, exclude_none=True))
     doc = number(resolved)

@@ -21,10 +21,12 @@ from typing import TYPE_CHECKING
 from . import _proofread
 from .compile import load
 from .document import NumberedDocument
+from ._suggest import did_you_mean
 from .errors import Finding, KiyakuError, Location
 from .load import Project, load_project
 from . import _placeholders as ph
 from .numbering import number
+from .options_doc import declaration_findings
 from .resolve import resolve
 
 if TYPE_CHECKING:
@@ -102,9 +104,10 @@ def _unused(project: Project, used: set[str]) -> list[Finding]:
         relpath = project.variant_files[variant_id]
         for name in variant.params:
             if name not in project.document.parameters:
+                declared = sorted(project.document.parameters)
                 findings.append(Finding(project.where(relpath, ("params", name)), "L004",
-                                        f"パラメータ「{name}」は terms/document.yaml で宣言されていません。",
-                                        "つづりを確認するか、document.yaml の parameters に説明つきで追加してください。"))
+                                        f"パラメータ「{name}」はありません（共通文が使うパラメータではありません）。",
+                                        did_you_mean(name, declared, f"使えるパラメータ: {', '.join(declared)}。不要なら削除してください。")))
         for index, appendix in enumerate(variant.appendices):
             for s_index, section in enumerate(appendix.sections):
                 table = section.table
@@ -128,7 +131,8 @@ def _unused(project: Project, used: set[str]) -> list[Finding]:
 def _proofreading(project: Project, store: Store | None = None) -> list[Finding]:
     findings = []
     captions = {a.id: a.caption for a in project.articles.values()}
-    captions_key = json.dumps(captions, ensure_ascii=False, sort_keys=True)
+    typed = sorted(name for name, decl in project.document.parameters.items() if decl.type in ("yen", "count", "date"))
+    captions_key = json.dumps([captions, typed], ensure_ascii=False, sort_keys=True)  # both change what a file's check finds
     for relpath, loaded in sorted(project.sources.items()):
         if relpath == "errata.yaml":
             continue
@@ -139,7 +143,10 @@ def _proofreading(project: Project, store: Store | None = None) -> list[Finding]
 
 def _proofread_file(project: Project, relpath: str, data, captions: dict[str, str]) -> list[Finding]:
     findings = []
+    typed = {name for name, decl in project.document.parameters.items() if decl.type in ("yen", "count", "date")}
     for loc, text in _strings(data):
+        if relpath.startswith("variants/") and len(loc) == 2 and loc[0] == "params" and loc[1] in typed:
+            continue  # a typed value is checked against its type, with the corrected value (P010/P012)
         for hit in _proofread.proofread(text):
             snippet = text[hit.start:hit.start + 12]
             findings.append(Finding(_locate(project, relpath, loc, snippet), hit.code, hit.message, hit.hint, hit.severity))
@@ -223,7 +230,7 @@ def check(root: Path, snapshot: Snapshot, store: Store, parse: Parser) -> Checke
         found = _cached_findings(store, key, lambda v=variant_id: _compile(project, v, docs))
         findings.extend(f for f in found if f.format() not in {g.format() for g in findings})
     used = _used_parameters(project, store)
-    findings += _duplicates(project) + _unused(project, used) + _proofreading(project, store)
+    findings += _duplicates(project) + _unused(project, used) + declaration_findings(project) + _proofreading(project, store)
     store.put_json("lint", snapshot.project_key, {"stage": "checks", "findings": _dump_findings(findings)})
     return Checked(_final(findings + _records(root)), project, docs)
 

@@ -17,10 +17,11 @@ from typing import Any, Callable, Protocol
 
 from pydantic import BaseModel, ValidationError
 
-from ._yaml import MAX_BYTES, LoadedYaml, load_yaml_bytes
+from ._yaml import MAX_BYTES, VALUE, LoadedYaml, load_yaml_bytes
 from .errors import Finding, Location, SourceError
-from .model import Article, DocumentConfig, Errata, Variant
+from .model import DATE_PATTERN, ID_PATTERN, PATH_PATTERN, Article, DocumentConfig, Errata, Variant
 import re
+import unicodedata
 
 DOCUMENT_FILE = "terms/document.yaml"
 ERRATA_FILE = "errata.yaml"
@@ -119,14 +120,28 @@ class Project:
 
 _MESSAGES = {
     "missing": ("M001", "必須の項目「{field}」がありません。", "この項目を追加してください。"),
-    "string_type": ("M003", "「{field}」は文字列で書いてください。", '値を引用符で囲んでください（例: "79,200"、"2024-04-01"）。'),
+    "string_type": ("M003", "「{field}」は文字列で書いてください。", '値を引用符で囲んでください（例: "2024-04-01"、"12"）。'),
     "int_type": ("M003", "「{field}」は整数で書いてください。", "数字だけを書いてください（例: 7）。"),
     "bool_type": ("M003", "「{field}」は true か false で書いてください。", "yes/no/on/off ではなく true/false と書いてください。"),
     "list_type": ("M003", "「{field}」はリスト（- で始まる行）で書いてください。", "各要素を「- 」で始めてください。"),
     "dict_type": ("M003", "「{field}」は「キー: 値」の形で書いてください。", "字下げを確認してください。"),
     "model_type": ("M003", "「{field}」は「キー: 値」の形で書いてください。", "字下げを確認してください。"),
-    "string_pattern_mismatch": ("M004", "「{field}」の書式が正しくありません（{input}）。", "ID は半角英小文字・数字・ハイフン、日付は \"YYYY-MM-DD\" です。"),
+    "string_pattern_mismatch": ("M004", "「{field}」の書式が正しくありません（{input}）。", "ID は半角英小文字・数字・ハイフンで書いてください（例: fee-schedule）。"),
+    "impossible_date": ("M006", "「{field}」の日付「{input}」は存在しません。", "カレンダーにある日付を \"YYYY-MM-DD\" で書いてください（例: 2月は28日か29日まで）。"),
 }
+
+
+def _pattern_hint(pattern: str, value: object) -> str:
+    """One hint per kind of value: a date is never told about the id rule, nor an id about dates."""
+    if pattern == DATE_PATTERN:
+        found = re.fullmatch(r"\s*(\d{4})\D(\d{1,2})\D(\d{1,2})\D?\s*", unicodedata.normalize("NFKC", str(value)))
+        example = f"{found[1]}-{int(found[2]):02d}-{int(found[3]):02d}" if found else "2026-04-01"
+        return f'日付は "YYYY-MM-DD" で、引用符で囲んで書いてください（例: "{example}"）。'
+    if pattern == PATH_PATTERN:
+        return "ID をドットでつないで書いてください（半角英小文字・数字・ハイフン、例: fees.no-refund）。"
+    lowered = re.sub(r"[^a-z0-9-]+", "-", unicodedata.normalize("NFKC", str(value)).lower()).strip("-")
+    example = f"（例: {lowered}）" if lowered and re.fullmatch(ID_PATTERN, lowered) else "（例: fee-schedule）"
+    return f"ID は半角英小文字・数字・ハイフンで書いてください{example}。"
 
 
 def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
@@ -159,6 +174,8 @@ def validation_findings(exc: ValidationError, model: type[BaseModel], loaded: Lo
         seen.add(key)
         field_name = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
         where = loaded.where(loc)
+        if err["type"] not in ("extra_forbidden", "missing") and loc + (VALUE,) in loaded.positions:
+            where = loaded.where(loc + (VALUE,))  # the offending value, not its key
         if err["type"] == "extra_forbidden":
             allowed = _field_names(model, loc)
             close = difflib.get_close_matches(field_name, allowed, n=1, cutoff=0.5)
@@ -171,6 +188,8 @@ def validation_findings(exc: ValidationError, model: type[BaseModel], loaded: Lo
                                     f'"{value}" のように引用符で囲んでください（YAML が日付型に変換してしまうため）。'))
             continue
         code, message, hint = _MESSAGES.get(err["type"], ("M009", "「{field}」の値が正しくありません（{msg}）。", "書式を docs/format.md で確認してください。"))
+        if err["type"] == "string_pattern_mismatch":
+            hint = _pattern_hint(err.get("ctx", {}).get("pattern", ""), value)
         findings.append(Finding(where, code, message.format(field=field_name, input=value, msg=err.get("msg", "")), hint))
     return findings
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import datetime as dt
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 PATH_PATTERN = r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
@@ -18,7 +21,19 @@ DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, description="安定した ID（半角英小文字・数字・ハイフン）。番号ではありません。")]
 IdPath = Annotated[str, Field(pattern=PATH_PATTERN, description="ID をドットでつないだ場所（例: fees.no-refund）。")]
-DateStr = Annotated[str, Field(pattern=DATE_PATTERN, description='日付（"YYYY-MM-DD"、必ず引用符で囲む）。')]
+
+
+def _real_date(value: str) -> str:
+    """A date that passes the pattern but does not exist (2026-02-30) is refused here, not in a renderer."""
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("impossible_date", "存在しない日付です") from None
+    return value
+
+
+DateStr = Annotated[str, Field(pattern=DATE_PATTERN, description='日付（"YYYY-MM-DD"、必ず引用符で囲む）。'),
+                    AfterValidator(_real_date)]
 
 
 class Strict(BaseModel):
@@ -92,18 +107,33 @@ class Appendix(Strict):
     sections: list[AppendixSection] = Field(default_factory=list)
 
 
+class Requirement(Strict):
+    """What a variant must provide once an option is on: an appendix section or a parameter."""
+
+    section: IdPath | None = Field(None, description="必要な別紙の節（別紙ID.節ID、例: fee-schedule.incident）。")
+    param: str | None = Field(None, description="必要なパラメータ名。")
+    when: str | None = Field(None, description="この条件のときだけ必要（例: not self_installation）。")
+
+
 class OptionDecl(Strict):
     """An option that switches optional clauses on or off per reseller."""
 
     description: str
     default: bool = False
+    switches: list[IdPath] = Field(default_factory=list, description="このオプションで入る・変わる条項（説明用、docs/format.md の表に出ます）。")
+    requires: list[Requirement] = Field(default_factory=list, description="有効にした販売店が書かなければならない別紙の節・パラメータ。")
+
+
+ParamType = Literal["yen", "date", "count", "text", "choice"]
 
 
 class ParameterDecl(Strict):
-    """A parameter every variant supplies (a fee, a scope, a word)."""
+    """A parameter every variant supplies (a fee, a scope, a word), with its type."""
 
     description: str
-    example: str | None = None
+    type: ParamType = Field("text", description="yen（円、整数で 79200 と書く。表示は 79,200）/ date（\"YYYY-MM-DD\"）/ count（整数）/ text（文字列）/ choice（choices のどれか）。")
+    choices: list[str] = Field(default_factory=list, description="type: choice のときに選べる値。")
+    example: str | int | None = None
 
 
 class DocumentConfig(Strict):
@@ -153,7 +183,7 @@ class Variant(Strict):
     effective: DateStr = Field(description="附則の実施日（\"YYYY-MM-DD\"、必ず引用符で囲む）。")
     notice_days: int = Field(30, ge=1, le=365, description="規約変更の予告期間（日）。第3条第3項。")
     template: str | None = Field(None, description="DOCX の独自テンプレート（リポジトリからの相対パス）。")
-    params: dict[str, str] = Field(default_factory=dict, description="パラメータの値。")
+    params: dict[str, str | int] = Field(default_factory=dict, description="パラメータの値。yen と count は整数（79200）、それ以外は文字列。")
     options: dict[str, bool] = Field(default_factory=dict, description="オプションの有効・無効。")
     overrides: list[Override] = Field(default_factory=list)
     appendices: list[Appendix] = Field(default_factory=list, description="この販売店の別紙。")

@@ -10,6 +10,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from . import _placeholders as ph
+from . import _suggest, params
+from ._columns import token_location, token_text
 from .document import NAppendix, NAppendixSection, NArticle, NItem, NParagraph, NTable, NumberedDocument
 from .eras import era_date, parse_date, western_date
 from .errors import Finding, Location, ModelError
@@ -60,9 +62,10 @@ class _Renderer:
         self.table = reference_table(resolved)
         self.issued = parse_date(variant.issued)
         self.effective = parse_date(variant.effective)
-        self.params: dict[str, str] = {"self": variant.self_ref, "name": variant.name, "edition": str(variant.edition),
-                                       "notice_days": str(variant.notice_days)}
+        self.params: dict[str, str | int] = {"self": variant.self_ref, "name": variant.name, "edition": str(variant.edition),
+                                             "notice_days": str(variant.notice_days)}
         self.params.update(variant.params)
+        self.decls = resolved.project.document.parameters
         self.findings: list[Finding] = []
         self.used_params: set[str] = set()
 
@@ -70,10 +73,38 @@ class _Renderer:
         if token.name in ("issued", "effective"):
             day = self.issued if token.name == "issued" else self.effective
             return western_date(day) if token.form == "西暦" else era_date(day)
-        if token.form:
+        decl = self.decls.get(token.name)
+        if token.form and (decl is None or decl.type != "date"):
             return None
         self.used_params.add(token.name)
-        return self.params.get(token.name)
+        value = self.params.get(token.name)
+        if value is None:
+            return None
+        try:
+            return params.render(decl, value, token.form)
+        except ValueError:  # a bad date value: reported by the parameter check at the value itself
+            return str(value)
+
+    def _missing_param(self, name: str, origin: Location) -> tuple[str, str]:
+        """Message and hint for {name} without a value: the fix depends on where the text is."""
+        variant_id = self.resolved.variant.id
+        if name in self.decls:
+            decl = self.decls[name]
+            example = decl.example if decl.example is not None else "値"
+            return (f"パラメータ「{name}」に値がありません（販売店 {variant_id}）。",
+                    f"variants/{variant_id}.yaml の params: に「{name}: {example}」を追加してください（{decl.description}）。")
+        known = sorted(set(self.decls) | set(params.BUILTIN))
+        near = _suggest.closest(name, known)
+        if near:
+            return f"パラメータ「{name}」はありません。", f"「{{{near}}}」の書き間違いではありませんか？"
+        if _in_variant(origin):
+            return (f"パラメータ「{name}」はありません。",
+                    f"使えるパラメータ: {', '.join('{' + k + '}' for k in known)}（新しいパラメータは共通文の管理者に相談してください）。")
+        return (f"パラメータ「{name}」は宣言されていません。",
+                f"terms/document.yaml の parameters: に「{name}:」を説明（description）と型（type）つきで宣言し、各販売店の params に値を書いてください。")
+
+    def at(self, block: RText, text: str, offset: int) -> Location:
+        return token_location(self.resolved.project, block.origin, token_text(text, offset))
 
     def _ref(self, token: ph.Ref, context: tuple[str, str]) -> str | None:
         target = self.table.get(token.target)
@@ -102,7 +133,8 @@ class _Renderer:
         try:
             tokens = ph.parse(block.text)
         except ph.PlaceholderError as exc:
-            self.findings.append(Finding(block.origin, exc.code, exc.message, exc.hint))
+            where = token_location(self.resolved.project, block.origin, block.text[exc.offset:exc.offset + 12])
+            self.findings.append(Finding(where, exc.code, exc.message, exc.hint))
             return block.text
         return unicodedata.normalize("NFC", self._tokens(tokens, block, context))
 
@@ -114,33 +146,38 @@ class _Renderer:
             elif isinstance(token, ph.Param):
                 value = self._param(token)
                 if value is None:
-                    self.findings.append(Finding(block.origin, "P001", f"パラメータ「{token.name}」に値がありません（販売店 {self.resolved.variant.id}）。",
-                                                 f"variants/{self.resolved.variant.id}.yaml の params に {token.name} を追加してください。"))
+                    message, hint = self._missing_param(token.name, block.origin)
+                    self.findings.append(Finding(self.at(block, block.text, token.offset), "P001", message, hint))
                     value = f"{{{token.name}}}"
                 out.append(value)
             elif isinstance(token, ph.Ref):
                 try:
                     value = self._ref(token, context)
                 except _Mismatch as exc:
-                    self.findings.append(Finding(block.origin, "P003", str(exc), "書式を外す（{ref:ID}）か、参照先を確認してください。"))
+                    self.findings.append(Finding(self.at(block, block.text, token.offset), "P003", str(exc), "書式を外す（{ref:ID}）か、参照先を確認してください。"))
                     value = "第?条"
                 if value is None:
-                    self.findings.append(Finding(block.origin, "P002", f"参照先「{token.target}」がありません（販売店 {self.resolved.variant.id}）。",
-                                                 "ID のつづりを確認してください。オプションで外れた条項は参照できません。"))
+                    hint = _suggest.did_you_mean(token.target, self.table, "ID のつづりを確認してください。オプションで外れた条項は参照できません。")
+                    self.findings.append(Finding(self.at(block, block.text, token.offset), "P002",
+                                                 f"参照先「{token.target}」がありません（販売店 {self.resolved.variant.id}）。", hint))
                     value = "第?条"
                 out.append(value)
             elif isinstance(token, ph.Caption):
                 target = self.table.get(token.target)
                 if target is None or target.article is None or context == ("#caption", ""):
-                    self.findings.append(Finding(block.origin, "P002", f"見出しの参照先「{token.target}」がありません。",
-                                                 "条の ID を書いてください（見出しの中で見出しは参照できません）。"))
+                    articles = [k for k, t in self.table.items() if t.article is not None and "." not in k]
+                    hint = _suggest.did_you_mean(token.target, articles, "条の ID を書いてください（見出しの中で見出しは参照できません）。")
+                    self.findings.append(Finding(self.at(block, block.text, token.offset), "P002", f"見出しの参照先「{token.target}」がありません。", hint))
                     out.append("?")
                 else:
                     out.append(self.caption(target.caption, block.origin))
             elif isinstance(token, ph.Cond):
-                if token.option not in self.resolved.project.document.options:
-                    self.findings.append(Finding(block.origin, "P004", f"オプション「{token.option}」は宣言されていません。",
-                                                 "terms/document.yaml の options に追加するか、つづりを確認してください。"))
+                options = self.resolved.project.document.options
+                if token.option not in options:
+                    fallback = (f"使えるオプション: {', '.join(sorted(options))}" if _in_variant(block.origin)
+                                else "terms/document.yaml の options に宣言するか、つづりを確認してください。")
+                    self.findings.append(Finding(self.at(block, block.text, token.offset), "P004", f"オプション「{token.option}」は宣言されていません。",
+                                                 _suggest.did_you_mean(token.option, options, fallback)))
                 chosen = self.resolved.options.get(token.option, False) != token.negate
                 out.append(self._tokens(token.then if chosen else token.otherwise, block, context))
         return "".join(out)
@@ -180,23 +217,46 @@ def _article(r: _Renderer, node: RNode, number: int) -> NArticle:
 
 
 def _appendices(r: _Renderer, resolved: ResolvedVariant) -> tuple[tuple[NAppendix, ...], tuple[str, ...]]:
+    """Every text of an appendix goes through the placeholder language: a fee table says {member_fee}."""
     out, gaps = [], []
-    for appendix, relpath in resolved.appendices:
+    project = resolved.project
+    for appendix, relpath, a_loc in _appendix_places(resolved):
+        def one(text: str, loc: tuple, _r=relpath, _a=a_loc) -> str:
+            return r.text(RText(text, project.where(_r, _a + loc)), ("", ""))
+
         sections = []
         for s_index, sec in enumerate(appendix.sections):
-            origin = resolved.project.where(relpath, ())
+            s_loc = ("sections", s_index)
             texts = [sec.text] if isinstance(sec.text, str) else [t if isinstance(t, str) else t.text for t in (sec.text or [])]
-            blocks = tuple(r.text(RText(t, origin), ("", "")) for t in texts)
+            blocks = tuple(one(t, s_loc + ("text", i)) for i, t in enumerate(texts))
             table = None
             if sec.table is not None:
                 # customers see a fixed, truthful sentence; the internal note (who to ask) goes to lint
                 shown = GAP_NOTICE if sec.table.missing else None
-                table = NTable(tuple(sec.table.columns), tuple(tuple(row) for row in sec.table.rows), shown)
+                t_loc = s_loc + ("table",)
+                columns = tuple(one(c, t_loc + ("columns", i)) for i, c in enumerate(sec.table.columns))
+                rows = tuple(tuple(one(cell, t_loc + ("rows", ri, ci)) for ci, cell in enumerate(row))
+                             for ri, row in enumerate(sec.table.rows))
+                table = NTable(columns, rows, shown)
                 if sec.table.missing:
                     gaps.append(f"別紙{sec.mark}（{sec.heading}）の表: {sec.table.missing}")
-            sections.append(NAppendixSection(sec.id, sec.mark, sec.heading, blocks, table, tuple(sec.notes)))
-        out.append(NAppendix(appendix.id, appendix.title, tuple(sections)))
+            notes = tuple(one(n, s_loc + ("notes", i)) for i, n in enumerate(sec.notes))
+            sections.append(NAppendixSection(sec.id, sec.mark, one(sec.heading, s_loc + ("heading",)), blocks, table, notes))
+        out.append(NAppendix(appendix.id, one(appendix.title, ("title",)), tuple(sections)))
     return tuple(out), tuple(gaps)
+
+
+def _appendix_places(resolved: ResolvedVariant):
+    """(appendix, file, its position path in that file) for the shared and the variant's appendices."""
+    shared = iter(range(len(resolved.project.document.appendices)))
+    own = iter(range(len(resolved.variant.appendices)))
+    for appendix, relpath in resolved.appendices:
+        index = next(shared) if relpath == "terms/document.yaml" else next(own)
+        yield appendix, relpath, ("appendices", index)
+
+
+def _in_variant(origin: Location) -> bool:
+    return "variants/" in origin.path
 
 
 def number(resolved: ResolvedVariant) -> NumberedDocument:
@@ -209,11 +269,13 @@ def number(resolved: ResolvedVariant) -> NumberedDocument:
     origin = resolved.project.where("terms/document.yaml", ("supplementary",))
     supp = tuple(r.text(RText(t, origin), ("", "")) for t in supp_blocks)
     appendices, gaps = _appendices(r, resolved)
+    titles = {key: r.text(RText(getattr(config, key), resolved.project.where("terms/document.yaml", (key,))), ("", ""))
+              for key in ("service", "subtitle", "title")}  # the same placeholder language as every other text
     if r.findings:
         raise ModelError(r.findings)
     v = resolved.variant
     return NumberedDocument(
-        variant_id=v.id, service=config.service, subtitle=config.subtitle, title=config.title,
+        variant_id=v.id, service=titles["service"], subtitle=titles["subtitle"], title=titles["title"],
         provider=v.name, self_ref=v.self_ref, edition=v.edition, issued=r.issued, effective=r.effective,
         issued_text=era_date(r.issued), effective_text=era_date(r.effective),
         articles=articles, supplementary=supp, appendices=appendices, gaps=gaps,

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import _suggest
+from ._columns import value_location
+from ._variant_checks import check_variant, duplicate_captions, unknown_conditions, unknown_option_hint
 from .errors import Finding, Location, ModelError
 from .load import Project
 from .model import Appendix, Article, Block, Item, Override, Paragraph, TextBlocks, Variant
@@ -96,8 +99,9 @@ def _find(articles: list[RNode], path: str) -> tuple[list[RNode] | None, RNode |
     return container, node
 
 
-def _apply(articles: list[RNode], override: Override, where, project: Project) -> Finding | None:
+def _apply(articles: list[RNode], override: Override, where, project: Project, value_at=None) -> Finding | None:
     ops = [name for name in ("replace", "insert_after", "insert_before", "remove") if getattr(override, name)]
+    value_at = value_at or where
     here = where(())
     if len(ops) != 1:
         return Finding(here, "V001", "上書き（overrides）には replace / insert_after / insert_before / remove のどれか 1 つを書いてください。", "1 つの上書きに 1 つの操作だけを書きます。")
@@ -105,8 +109,9 @@ def _apply(articles: list[RNode], override: Override, where, project: Project) -
     path = getattr(override, op)
     container, node = _find(articles, path)
     if node is None:
-        return Finding(where((op,)), "V002", f"上書きの対象「{path}」が見つかりません。",
-                       "ID のつづりを確認してください（terms/ の条ファイルにある ID をドットでつなぎます）。")
+        return Finding(value_at((op,)), "V002", f"上書きの対象「{path}」が見つかりません。",
+                       _suggest.did_you_mean(path, _paths(articles),
+                                             "ID のつづりを確認してください（条・項・号の ID をドットでつなぎます。例: fees.amount）。"))
     if op == "remove":
         if isinstance(node, RText):
             for owner in _all_nodes(articles):
@@ -165,6 +170,21 @@ def _all_nodes(articles: list[RNode]):
         stack.extend(node.children)
 
 
+def _paths(articles: list[RNode]) -> list[str]:
+    """Every id path an override can target, for a 'did you mean' hint."""
+    out: list[str] = []
+
+    def walk(nodes: list[RNode], prefix: str) -> None:
+        for node in nodes:
+            path = f"{prefix}{node.id}"
+            out.append(path)
+            out.extend(f"{path}.{b.id}" for b in node.lead + node.blocks + node.after if b.id)
+            walk(node.children, path + ".")
+
+    walk(articles, "")
+    return out
+
+
 def _enabled(when: str | None, options: dict[str, bool]) -> bool:
     if not when:
         return True
@@ -202,14 +222,17 @@ def resolve(project: Project, variant_id: str) -> ResolvedVariant:
         afile = project.article_files[article_id]
         articles.append(_article(article, lambda loc, f=afile: project.where(f, loc)))
     for index, override in enumerate(variant.overrides):
-        finding = _apply(articles, override, lambda loc, i=index: project.where(vfile, ("overrides", i) + loc), project)
+        finding = _apply(articles, override, lambda loc, i=index: project.where(vfile, ("overrides", i) + loc), project,
+                         lambda loc, i=index: value_location(project, vfile, ("overrides", i) + loc))
         if finding:
             findings.append(finding)
     options = effective_options(project, variant)
     for name in variant.options:
         if name not in project.document.options:
-            findings.append(Finding(project.where(vfile, ("options", name)), "R002", f"オプション「{name}」は terms/document.yaml で宣言されていません。",
-                                    "つづりを確認するか、document.yaml の options に追加してください。"))
+            findings.append(Finding(project.where(vfile, ("options", name)), "R002", f"オプション「{name}」はありません。",
+                                    unknown_option_hint(name, project.document.options)))
+    findings += check_variant(project, variant, options) + unknown_conditions(project, _all_nodes(articles))
+    findings += duplicate_captions(project, variant, [a.caption for a in _filter(list(articles), options)])
     if findings:
         raise ModelError(findings)
     appendices = [(a, "terms/document.yaml") for a in project.document.appendices] + [(a, vfile) for a in variant.appendices]

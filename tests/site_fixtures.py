@@ -65,7 +65,7 @@ def release_repo(dest: Path, today: dt.date) -> Path:
     os.environ.setdefault("GIT_COMMITTER_EMAIL", "test@example.invalid")
     release(dest, None, baseline=True, reason="基準版の記録", today=today - dt.timedelta(days=120))
     variant = dest / "variants" / "hiroshima-cci.yaml"
-    variant.write_text(variant.read_text(encoding="utf-8").replace('member_fee: "79,200"', 'member_fee: "82,500"'), encoding="utf-8")
+    variant.write_text(variant.read_text(encoding="utf-8").replace('member_fee: 79200', 'member_fee: 82500'), encoding="utf-8")
     _git(dest, "commit", "-q", "-am", "会員の利用料金を改定")
     announced = today - dt.timedelta(days=90)
     release(dest, ["hiroshima-cci"], announced, earliest_effective(announced, 30), reason="会員の利用料金の改定",

@@ -52,7 +52,7 @@ CASES = [
     ("unclosed-quote", "terms/fees.yaml", ARTICLE.replace('"{self}は、料金を返金しません。"', '"{self}は、料金を返金しません。'), "Y011", 11),
     # YAML 1.1 surprises: values that are not strings where strings are expected
     ("unquoted-date", "variants/alpha.yaml", None, "M005", 5),
-    ("octal-looking-number", "variants/alpha.yaml", None, "M003", 8),
+    ("octal-looking-number", "variants/alpha.yaml", None, "P010", 8),
     ("no-as-key", "terms/fees.yaml", ARTICLE + "no: 1\n", "M002", 11),
     ("on-as-value", "variants/beta.yaml", None, "M003", 10),
     # model

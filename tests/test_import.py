@@ -212,7 +212,7 @@ def test_a_third_reseller_with_an_extra_article_is_robust_to_renumbering(importe
     root = copy_project(REPO, tmp_path / "repo")
     result = import_terms(source, "test-shoji", root=root)
     variant = load(root).variants["test-shoji"]
-    assert (variant.name, variant.self_ref, variant.params["member_fee"]) == ("テスト商事株式会社", "当社", "88,000")
+    assert (variant.name, variant.self_ref, variant.params["member_fee"]) == ("テスト商事株式会社", "当社", 88000)
     inserts = [o for o in variant.overrides if o.insert_after or o.insert_before]
     assert [(o.insert_after, o.article.caption if o.article else None) for o in inserts] == [("customer-setup", "サポート時間")]
     hiroshima = load(imported["hiroshima-cci"][0]).variants["hiroshima-import"]

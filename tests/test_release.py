@@ -269,7 +269,7 @@ def test_end_to_end_on_the_real_terms(tmp_path: Path, monkeypatch) -> None:
         shutil.copytree(REPO / "schema", root / "schema")
         commit_all(root, "schema")
     release(root, None, baseline=True, today=TODAY)
-    edit(root, "variants/hiroshima-cci.yaml", 'member_fee: "79,200"', 'member_fee: "82,500"')
+    edit(root, "variants/hiroshima-cci.yaml", "member_fee: 79200", "member_fee: 82500")
     commit_all(root, "会費改定")
     records = release(root, None, "2026-12-01", "2027-01-01", "会員料金の改定", service_change=True, today=TODAY)
     assert [r.variant for r in records] == ["hiroshima-cci"]
