@@ -142,6 +142,14 @@ def cmd_release(args) -> int:
     from .errors import Finding, Location, ReleaseError
     from .release import release
 
+    if args.resume or args.abort:
+        from .release import resume_or_abort
+
+        if args.resume and args.abort or args.variants or args.all:
+            raise ReleaseError(Finding(Location("<コマンドライン>"), "C005", "--resume と --abort は単独で指定してください。",
+                                       "例: kiyaku release --resume"))
+        print(resume_or_abort(args.root, resume=args.resume))
+        return EXIT_OK
     if bool(args.variants) == args.all:
         raise ReleaseError(Finding(Location("<コマンドライン>"), "C005", "販売店を指定するか、--all を付けてください（両方は不可）。",
                                    "例: kiyaku release hiroshima-cci --announce 2026-12-01 --effective 2027-01-01 --reason …"))
@@ -239,6 +247,8 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--kind", default="不利益変更", choices=["利益変更", "不利益変更"], help="変更の種類（既定: 不利益変更）")
     sp.add_argument("--service-change", action="store_true", help="本サービスの内容の変更を含む（第12条第5項の返金期限をお知らせに載せる）")
     sp.add_argument("--baseline", action="store_true", help="variants/<id>.yaml の現在の版を基準版として記録する（最初の 1 回）")
+    sp.add_argument("--resume", action="store_true", help="途中で止まったリリース（.kiyaku/release-journal.json）を最後まで行う")
+    sp.add_argument("--abort", action="store_true", help="途中で止まったリリースを取り消し、元の状態に戻す")
     sp = add("status", "販売店ごとに、現在の版・告知済みの版・未リリースの変更を表示する", cmd_status)
     sp.add_argument("variant", nargs="?")
     sp = add("diff", "2 つの版の違いを条項 ID で対応づけて表示する", cmd_diff)
@@ -265,6 +275,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import os
+
+    from ._faults import git_missing_finding, os_finding, prepare_streams
+
+    prepare_streams()
+    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")  # no git on PATH: our own message, not an ImportError
     args = parser().parse_args(argv)
     try:
         return args.func(args)
@@ -276,6 +292,23 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:
+        if _git_missing(exc):
+            _print_findings([git_missing_finding()])
+        else:
+            _print_findings([os_finding(exc)])
+        return EXIT_FINDINGS
+    except Exception as exc:  # noqa: BLE001 — only git's "not found" is turned into a message
+        if not _git_missing(exc):
+            raise
+        _print_findings([git_missing_finding()])
+        return EXIT_FINDINGS
+
+
+def _git_missing(exc: BaseException) -> bool:
+    import git
+
+    return isinstance(exc, git.GitCommandNotFound) or (isinstance(exc, FileNotFoundError) and exc.filename == "git")
 
 
 if __name__ == "__main__":
