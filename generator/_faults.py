@@ -56,3 +56,11 @@ def prepare_streams() -> None:
             "規約".encode(stream.encoding or "ascii")
         except (LookupError, UnicodeEncodeError):
             stream.reconfigure(encoding="utf-8", errors="replace")
+
+
+def git_failed_finding(exc: Exception) -> Finding:
+    """git itself failed (a full disk or a size limit while it wrote the index, a corrupt repository)."""
+    detail = " ".join(str(getattr(exc, "stderr", "") or "").replace("stderr:", "").split()).strip(" '")[:300]
+    status = getattr(exc, "status", "?")
+    return Finding(Location("<git>"), "H071", f"git コマンドが失敗しました（終了コード {status}{'、' + detail if detail else ''}）。",
+                   "空き容量・書き込み権限・ファイルサイズの上限と、git status の結果を確かめてから、もう一度実行してください。")

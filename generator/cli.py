@@ -98,6 +98,15 @@ def cmd_build(args) -> int:
 def cmd_verify(args) -> int:
     from .build import verify
 
+    if args.against:
+        from ._published import check_published
+
+        findings = check_published(args.root, args.against)
+        _print_findings(findings)
+        errors = [f for f in findings if f.severity == "error"]
+        print(f"公開先との不一致 {len(errors)} 件" if errors else "公開された SHA-256 はすべて git のリリース記録と一致しました。",
+              file=sys.stderr)
+        return EXIT_FINDINGS if errors else EXIT_OK
     findings = verify(args.root, args.out, jobs=args.jobs)
     _print_findings(findings)
     if findings:
@@ -164,8 +173,13 @@ def cmd_release(args) -> int:
 def cmd_status(args) -> int:
     from .release import format_status, status
 
+    from .release import check_records
+
+    # partial states (an interrupted release, a record without its tag, a tag without its record) with their repair
+    problems = [f for f in check_records(args.root) if f.severity == "error"]
+    _print_findings(problems)
     sys.stdout.write(format_status(status(args.root, args.variant)))
-    return EXIT_OK
+    return EXIT_FINDINGS if problems else EXIT_OK
 
 
 def cmd_diff(args) -> int:
@@ -231,6 +245,8 @@ def parser() -> argparse.ArgumentParser:
     sp = add("verify", "rendered/ のファイルをマニフェストとソースに照らして検証する（キャッシュを使わず作り直す）", cmd_verify)
     sp.add_argument("--out", help="出力フォルダ（既定: rendered/）")
     sp.add_argument("--jobs", "-j", type=_jobs, help="並列に描画するプロセス数（既定: CPU の数）")
+    sp.add_argument("--against", nargs="+", metavar="SITE_DIR_OR_URL",
+                    help="公開サイト（フォルダまたは https:// の URL）の SHA-256 を git のリリース記録と照合する")
     sp = add("compare", "販売店の規約を外部の文書（テキスト・Markdown）と条ごとに比較する", cmd_compare)
     sp.add_argument("variant")
     sp.add_argument("file")
@@ -277,7 +293,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     import os
 
-    from ._faults import git_missing_finding, os_finding, prepare_streams
+    from ._faults import git_failed_finding, git_missing_finding, os_finding, prepare_streams
 
     prepare_streams()
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")  # no git on PATH: our own message, not an ImportError
@@ -298,10 +314,15 @@ def main(argv: list[str] | None = None) -> int:
         else:
             _print_findings([os_finding(exc)])
         return EXIT_FINDINGS
-    except Exception as exc:  # noqa: BLE001 — only git's "not found" is turned into a message
-        if not _git_missing(exc):
+    except Exception as exc:  # noqa: BLE001 — only git's own failures are turned into a message
+        import git
+
+        if _git_missing(exc):
+            _print_findings([git_missing_finding()])
+        elif isinstance(exc, git.GitCommandError):
+            _print_findings([git_failed_finding(exc)])
+        else:
             raise
-        _print_findings([git_missing_finding()])
         return EXIT_FINDINGS
 
 
