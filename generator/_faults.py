@@ -64,3 +64,15 @@ def git_failed_finding(exc: Exception) -> Finding:
     status = getattr(exc, "status", "?")
     return Finding(Location("<git>"), "H071", f"git コマンドが失敗しました（終了コード {status}{'、' + detail if detail else ''}）。",
                    "空き容量・書き込み権限・ファイルサイズの上限と、git status の結果を確かめてから、もう一度実行してください。")
+
+
+def utf8_argv(argv: list[str]) -> list[str]:
+    """Arguments as the user typed them: under a non-UTF-8 locale (LANG=C without UTF-8 mode) Python
+    decodes argv bytes with surrogate escapes, so a Japanese --reason would be stored as garbage."""
+    out = []
+    for arg in argv:
+        try:
+            out.append(os.fsencode(arg).decode("utf-8") if any("\udc80" <= c <= "\udcff" for c in arg) else arg)
+        except UnicodeDecodeError:
+            out.append(arg)  # not UTF-8 either: the checks on each value report it
+    return out

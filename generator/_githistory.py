@@ -67,7 +67,8 @@ class History:
 
     def added(self, folder: str) -> dict[str, list[Added]]:
         """relpath -> every commit that added it, oldest first (two after a merge of two releases)."""
-        log = self._run("log", "--reverse", "--diff-filter=A", "--no-renames", "--name-only",
+        # --full-history: a merge that kept one side's record must not hide the other side's
+        log = self._run("log", "--reverse", "--full-history", "--diff-filter=A", "--no-renames", "--name-only",
                         "--format=%x00%H %ct %(trailers:key=Kiyaku-Started,valueonly,separator=%x20)",
                         "--", str(Path(self.root).resolve() / folder))
         found: dict[str, list[Added]] = {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import json
 import os
 import signal
@@ -105,7 +106,10 @@ def _checkpoint(step: str) -> None:
         return
     how = os.environ.get("KIYAKU_FAULT", "raise")
     if how == "raise":
-        raise OSError(28, "No space left on device (injected)")
+        how = "ENOSPC"
+    if how.startswith("E"):  # an errno: ENOSPC, EROFS, EACCES, EFBIG, EIO
+        number = getattr(errno, how)
+        raise OSError(number, os.strerror(number), step)
     os.kill(os.getpid(), getattr(signal, how))
 
 

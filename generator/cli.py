@@ -293,11 +293,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     import os
 
-    from ._faults import git_failed_finding, git_missing_finding, os_finding, prepare_streams
+    from ._faults import git_failed_finding, git_missing_finding, os_finding, prepare_streams, utf8_argv
 
     prepare_streams()
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")  # no git on PATH: our own message, not an ImportError
-    args = parser().parse_args(argv)
+    args = parser().parse_args(utf8_argv(sys.argv[1:] if argv is None else argv))
     try:
         return args.func(args)
     except KiyakuError as exc:

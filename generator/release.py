@@ -71,6 +71,9 @@ def _check_reason(reason: str) -> str:
     text = reason.strip()
     if not text:
         raise _fail("H020", "変更の理由（--reason）が空です。", "お客様に示す変更の理由を書いてください。")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        raise _fail("H021", "変更の理由の文字を読めません（UTF-8 ではない文字コードで入力されています）。",
+                    "端末の文字コードを UTF-8 にして（例: LANG=C.UTF-8）入力し直してください。")
     if any(ord(c) < 32 and c != "\n" or 0x200B <= ord(c) <= 0x200F or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 for c in text):
         raise _fail("H021", "変更の理由に制御文字（見えない文字）が含まれています。", "理由を打ち直してください。")
     return text
