@@ -52,8 +52,11 @@ def prepare_streams() -> None:
         if stream is None:  # started with the descriptor closed (kiyaku lint >&-)
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
             continue
+        encoding = getattr(stream, "encoding", None)
+        if encoding is None or not hasattr(stream, "reconfigure"):
+            continue  # an in-memory stream (tests, embedding): it takes any text
         try:
-            "規約".encode(stream.encoding or "ascii")
+            "規約".encode(encoding)
         except (LookupError, UnicodeEncodeError):
             stream.reconfigure(encoding="utf-8", errors="replace")
 

@@ -9,6 +9,7 @@ of HEAD, and one long-running `git cat-file --batch` serves every file read.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import subprocess
 from dataclasses import dataclass
@@ -22,6 +23,12 @@ class Added:
     sha: str
     timestamp: int
     started: dt.datetime | None  # the Kiyaku-Started trailer of a release commit
+    blob: str = ""  # git's id of the file as added: equal bytes need no read
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives these bytes (so a file is compared with a commit without reading it back)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # noqa: S324 — git's object id, not security
 
 
 def _env() -> dict[str, str]:
@@ -47,6 +54,7 @@ class History:
         rel = Path(root).resolve().relative_to(Path(top).resolve()).as_posix() if top else "."
         self.prefix = "" if rel == "." else rel + "/"
         self._cat: subprocess.Popen[bytes] | None = None
+        self._read: dict[tuple[str, str], bytes | None] = {}
 
     def _run(self, *args: str) -> str:
         done = subprocess.run(["git", *args], cwd=self.root, capture_output=True, env=_env())
@@ -68,7 +76,7 @@ class History:
     def added(self, folder: str) -> dict[str, list[Added]]:
         """relpath -> every commit that added it, oldest first (two after a merge of two releases)."""
         # --full-history: a merge that kept one side's record must not hide the other side's
-        log = self._run("log", "--reverse", "--full-history", "--diff-filter=A", "--no-renames", "--name-only",
+        log = self._run("log", "--reverse", "--full-history", "--diff-filter=A", "--no-renames", "--raw", "--no-abbrev",
                         "--format=%x00%H %ct %(trailers:key=Kiyaku-Started,valueonly,separator=%x20)",
                         "--", str(Path(self.root).resolve() / folder))
         found: dict[str, list[Added]] = {}
@@ -77,19 +85,26 @@ class History:
             if not lines:
                 continue
             head = lines[0].split(maxsplit=2)
-            added = Added(head[0], int(head[1]), _started(head[2]) if len(head) > 2 else None)
-            for path in lines[1:]:
+            started = _started(head[2]) if len(head) > 2 else None
+            for line in lines[1:]:  # ":000000 100644 <zeros> <blob> A\tpath"
+                meta, _, path = line.partition("\t")
                 rel = path[len(self.prefix):] if path.startswith(self.prefix) else path
-                found.setdefault(rel, []).append(added)
+                found.setdefault(rel, []).append(Added(head[0], int(head[1]), started, meta.split()[3]))
         return found
 
     def read(self, rev: str, relpath: str) -> bytes | None:
-        """One file (relative to root) at rev, or None."""
+        """One file (relative to root) at rev, or None (remembered: many records share a source commit)."""
+        key = (rev, relpath)
+        if key not in self._read:
+            self._read[key] = self._cat_file(f"{rev}:{self.prefix}{relpath}")
+        return self._read[key]
+
+    def _cat_file(self, spec: str) -> bytes | None:
         if self._cat is None:
             self._cat = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.root, stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env())
         assert self._cat.stdin is not None and self._cat.stdout is not None
-        self._cat.stdin.write(f"{rev}:{self.prefix}{relpath}\n".encode("utf-8"))
+        self._cat.stdin.write(spec.encode("utf-8") + b"\n")
         self._cat.stdin.flush()
         header = self._cat.stdout.readline().split()
         if len(header) != 3 or header[1] != b"blob":

@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
-from dataclasses import dataclass
 import re
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from . import _git
-from ._githistory import Added, History
+from ._githistory import Added, History, blob_id
 from ._calendar import JST, earliest_effective
 from ._yaml import load_yaml_bytes
 from .errors import Finding, KiyakuError, Location, ReleaseError
-from .history import (RELEASES, ReleaseRecord, document_sha256, dump_record, edition_document, parse_record, record_path,
+from .history import (RELEASES, ReleaseRecord, document_sha256, edition_document, parse_record, record_path,
                       text_sha256)
 from .model import Variant
 
@@ -35,45 +33,12 @@ def _read_current(root: Path, findings: list[Finding]) -> dict[str, tuple[Releas
     for path in sorted((root / RELEASES).glob("*/*.yaml")):
         relpath, raw = path.relative_to(root).as_posix(), path.read_bytes()
         try:
-            record, loaded = _fast_parse(relpath, raw) or parse_record(relpath, raw)
+            record, loaded = parse_record(relpath, raw)
         except ReleaseError as exc:
             findings += exc.findings
             continue
         current[relpath] = (record, loaded, raw)
     return current
-
-
-@dataclass(frozen=True)
-class _Lines:
-    """Positions of a record as kiyaku release wrote it: one key per line."""
-
-    path: str
-    lines: dict[str, int]
-
-    def where(self, loc: tuple) -> Location:
-        return Location(self.path, self.lines.get(str(loc[0]), 1) if loc else 1, 1)
-
-
-def _fast_parse(relpath: str, raw: bytes) -> tuple[ReleaseRecord, _Lines] | None:
-    """A record exactly as dump_record writes it, read without the YAML parser (1,000 records: ms, not s).
-
-    Only when writing the parsed record again gives the very same bytes; anything else (a hand
-    edit, a comment, other quoting) goes through the full, position-keeping YAML reader.
-    """
-    try:
-        lines = raw.decode("utf-8").split("\n")
-        data, where = {}, {}
-        for number, line in enumerate(lines[1:-1], start=2):
-            key, sep, value = line.partition(": ")
-            if not sep:
-                return None
-            data[key], where[key] = json.loads(value), number
-        record = ReleaseRecord.model_validate(data)
-    except (UnicodeDecodeError, ValueError, ValidationError):
-        return None
-    if record.relpath != relpath or dump_record(record) != raw:
-        return None
-    return record, _Lines(relpath, where)
 
 
 def _compare_first(relpath: str, record: ReleaseRecord, loaded, first: _git.FileVersion, what: str = "最初のコミット") -> list[Finding]:
@@ -220,7 +185,7 @@ def _orphan_tags(root: Path, tags: dict[str, str], added: dict[str, list[Added]]
 
 def _diverging(relpath: str, loaded, adds: list[Added], history: History) -> list[Finding]:
     """One edition recorded twice on two branches that were merged: two different pieces of evidence."""
-    versions = {a.sha: history.read(a.sha, relpath) for a in adds}
+    versions = {a.sha: a.blob for a in adds}
     if len(set(versions.values())) < 2:
         return []
     shas = "、".join(sha[:10] for sha in versions)
@@ -283,7 +248,7 @@ def check_records(root: Path | str = ".", rerender: bool = False) -> list[Findin
                 findings.append(Finding(loaded.where(()), "H042", "リリース記録がまだコミットされていません。", hint))
                 findings += _check_source(root, record, loaded, rerender, history, ancestors)
                 continue
-            first_data = history.read(adds[0].sha, relpath) or b""
+            first_data = raw if adds[0].blob == blob_id(raw) else history.read(adds[0].sha, relpath) or b""
             if first_data != raw:
                 findings += _compare_first(relpath, record, loaded, _git.FileVersion(relpath, adds[0].sha, adds[0].timestamp, first_data))
             findings += _diverging(relpath, loaded, adds, history) if len(adds) > 1 else []
