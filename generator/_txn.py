@@ -76,10 +76,19 @@ def read_journal(root: Path) -> tuple[Plan, str | None] | None:
         plan = Plan(data["old_head"], data["branch"],
                     tuple(Change(c["path"], _unb64(c["before"]), _unb64(c["after"]) or b"") for c in data["changes"]),
                     data["message"], tuple((t[0], t[1]) for t in data["tags"]))
+        if not all(_safe(c.relpath) for c in plan.changes):
+            raise ValueError("a path outside releases/ and variants/")
         return plan, data.get("commit")
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         raise ReleaseError(Finding(Location(str(JOURNAL)), "H066", "中断されたリリースの記録（ジャーナル）を読めません。",
                                    f"git status で状態を確かめ、元に戻してから {JOURNAL} を削除してください。")) from None
+
+
+def _safe(relpath: str) -> bool:
+    """A journal only ever names records and variant files: a planted one cannot make --abort write elsewhere."""
+    parts = relpath.split("/")
+    return (len(parts) in (2, 3) and parts[0] in ("releases", "variants") and all(p and p not in (".", "..") for p in parts)
+            and relpath.endswith(".yaml") and "\\" not in relpath)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

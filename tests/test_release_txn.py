@@ -161,3 +161,21 @@ def test_a_non_utf8_locale_releases_with_japanese_messages(repo: Path) -> None:
     assert "第2版を記録しました".encode() in done.stdout
     message = git(repo, "log", "-1", "--format=%B")
     assert message.startswith("規約改定を記録: alpha 第2版") and "Kiyaku-Started: " in message
+
+
+def test_a_planted_journal_cannot_write_outside_the_sources(repo: Path, tmp_path: Path) -> None:
+    import base64
+    import json
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep", encoding="utf-8")
+    journal = {"version": 1, "old_head": git(repo, "rev-parse", "HEAD").strip(), "branch": "main", "message": "x",
+               "tags": [], "commit": None,
+               "changes": [{"path": "../victim.txt", "before": base64.b64encode(b"gone").decode(), "after": ""}]}
+    (repo / ".kiyaku").mkdir(exist_ok=True)
+    (repo / ".kiyaku/release-journal.json").write_text(json.dumps(journal), encoding="utf-8")
+    done = run_cli("release", "--abort", "--root", str(repo))
+    assert done.code == 1 and "H066" in done.stderr and "Traceback" not in done.stderr
+    assert victim.read_text(encoding="utf-8") == "keep"
+    lint = run_cli("lint", "--root", str(repo))
+    assert lint.code == 1 and "H066" in lint.stdout
