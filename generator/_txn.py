@@ -197,10 +197,20 @@ def run(root: Path, plan: Plan) -> str:
             _checkpoint("tag")
         except BaseException:
             with signals_blocked():
-                undo(root, plan, commit)
+                _undo_or_explain(root, plan, commit)
             raise
         journal.unlink()
     return commit
+
+
+def _undo_or_explain(root: Path, plan: Plan, commit: str | None) -> None:
+    """Roll back; if even that fails (the disk went read-only), the journal stays and says how to finish."""
+    try:
+        undo(root, plan, commit)
+    except (OSError, GitStepFailed) as exc:
+        raise ReleaseError(Finding(Location(str(JOURNAL)), "H067", f"リリースを元に戻す途中で失敗しました（{exc}）。",
+                                   "原因（空き容量・権限）を取り除いてから kiyaku release --abort で取り消すか、"
+                                   "kiyaku release --resume で最後まで行ってください。")) from None
 
 
 def _commit(root: Path, plan: Plan) -> str:
