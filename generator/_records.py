@@ -183,7 +183,7 @@ def _orphan_tags(root: Path, tags: dict[str, str], added: dict[str, list[Added]]
     return out
 
 
-def _diverging(relpath: str, loaded, adds: list[Added], history: History) -> list[Finding]:
+def _diverging(relpath: str, loaded, adds: list[Added]) -> list[Finding]:
     """One edition recorded twice on two branches that were merged: two different pieces of evidence."""
     versions = {a.sha: a.blob for a in adds}
     if len(set(versions.values())) < 2:
@@ -251,7 +251,7 @@ def check_records(root: Path | str = ".", rerender: bool = False) -> list[Findin
             first_data = raw if adds[0].blob == blob_id(raw) else history.read(adds[0].sha, relpath) or b""
             if first_data != raw:
                 findings += _compare_first(relpath, record, loaded, _git.FileVersion(relpath, adds[0].sha, adds[0].timestamp, first_data))
-            findings += _diverging(relpath, loaded, adds, history) if len(adds) > 1 else []
+            findings += _diverging(relpath, loaded, adds) if len(adds) > 1 else []
             findings += _announced_late(record, loaded, adds[0])
             findings += _tag_findings(relpath, record, loaded, raw, (adds[0], first_data), tags.get(f"{record.variant}/ed{record.edition}"),
                                       history, ancestors, pending)
