@@ -156,11 +156,14 @@ def _released(repo: Path) -> str:
     return git(repo, "rev-parse", "HEAD").strip()
 
 
-def test_a_deleted_tag_fails_lint_and_verify(repo: Path) -> None:
+def test_a_deleted_tag_fails_lint_build_and_verify(repo: Path) -> None:
     _released(repo)
+    assert run_cli("build", "--root", str(repo), "--format", "txt").code == 0
     git(repo, "tag", "-d", "alpha/ed2")
     lint = run_cli("lint", "--root", str(repo))
     assert lint.code == 1 and "H050" in lint.stdout and "git tag -a alpha/ed2" in lint.stdout
+    verify = run_cli("verify", "--root", str(repo))
+    assert verify.code == 1 and "H050" in verify.stderr
     assert run_cli("build", "--root", str(repo), "--format", "txt").code == 1  # build lints too
 
 
