@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import _git
+from ._githistory import Added, History, blob_id
 from ._calendar import JST, earliest_effective
 from ._yaml import load_yaml_bytes
 from .errors import Finding, KiyakuError, Location, ReleaseError
@@ -62,12 +63,6 @@ def _compare_first(relpath: str, record: ReleaseRecord, loaded, first: _git.File
     return out
 
 
-def _notice_days_at(root: Path, record: ReleaseRecord) -> int:
-    """The variant's notice period as committed in the record's source commit (cheap: one file)."""
-    raw = _git.read_file(root, record.source_commit, f"variants/{record.variant}.yaml")
-    return _notice_days_in(raw or b"") or record.notice_days
-
-
 _NOTICE_DAYS = re.compile(rb"^notice_days:[ \t]*(\d{1,3})[ \t]*(?:#.*)?$", re.M)
 
 
@@ -87,13 +82,14 @@ def _notice_days_in(raw: bytes) -> int | None:
         return None
 
 
-def _check_source(root: Path, record: ReleaseRecord, loaded, rerender: bool) -> list[Finding]:
+def _check_source(root: Path, record: ReleaseRecord, loaded, rerender: bool, history: History, ancestors: set[str]) -> list[Finding]:
     """The record's commit is in history, the 30-day rule holds, and (rerender) the edition gives its hashes again."""
-    if not _git.is_ancestor(root, record.source_commit):
+    if record.source_commit not in ancestors:
         return [Finding(loaded.where(("source_commit",)), "H044", f"記録されたコミット {record.source_commit[:10]} が履歴にありません。",
                         "履歴が書き換えられた可能性があります。公開済みの版の元になったコミットを消さないでください。")]
     out = []
-    required = _notice_days_at(root, record)
+    raw = history.read(record.source_commit, f"variants/{record.variant}.yaml")
+    required = _notice_days_in(raw or b"") or record.notice_days
     if record.notice_days != required:
         out.append(Finding(loaded.where(("notice_days",)), "H046", f"予告期間 {record.notice_days}日 が販売店の設定（{required}日）と違います。",
                            f"variants/{record.variant}.yaml の notice_days と一致させてください。"))
@@ -137,36 +133,97 @@ def _check_chain(root: Path, current: dict[str, tuple[ReleaseRecord, object, byt
     return out
 
 
-def _check_tag(root: Path, relpath: str, record: ReleaseRecord, loaded, raw: bytes, tag: tuple[str, str] | None,
-               first: bytes | None) -> list[Finding]:
-    """The annotated tag kiyaku release made still points into history at this very record.
+def _tag_findings(relpath: str, record: ReleaseRecord, loaded, raw: bytes, first: tuple[Added, bytes], tag_sha: str | None,
+                  history: History, ancestors: set[str], pending: set[str]) -> list[Finding]:
+    """The annotated tag kiyaku release made exists and points at the commit that added this very record.
 
-    Why besides the first commit: a rewritten history can change the 'first' version too; the tag
-    (pushed to other clones) keeps the original.
+    Why both: the record file survives a plain clone, the tag is pushed to other clones and keeps
+    the original when history is rewritten; each is evidence against changes to the other.
     """
-    if tag is None:
-        return []
-    name, sha = tag
+    name = f"{record.variant}/ed{record.edition}"
+    added, first_data = first
+    if name in pending:
+        return []  # an interrupted release: H065 names the repair
+    if tag_sha is None:
+        return [Finding(loaded.where(()), "H050", f"リリース記録のタグ {name} がありません（削除されたか、取得されていません）。",
+                        f"git fetch --tags で取得してください。それでもなければ git tag -a {name} {added.sha[:10]} -m \"{name}\" で付け直し、"
+                        "削除の経緯を確認してください。")]
     out = []
-    if not _git.is_ancestor(root, sha):
-        out.append(Finding(loaded.where(()), "H044", f"タグ {name} が指すコミット {sha[:10]} が履歴にありません。",
+    if tag_sha != added.sha:
+        out.append(Finding(loaded.where(()), "H051", f"タグ {name} が、記録を追加したコミット {added.sha[:10]} ではなく {tag_sha[:10]} を指しています。",
+                           f"タグが動かされた可能性があります。公開された版と照合し（kiyaku verify --against 公開サイト）、"
+                           f"正しければ git tag -f -a {name} {added.sha[:10]} で戻してください。"))
+    if tag_sha not in ancestors:
+        out.append(Finding(loaded.where(()), "H044", f"タグ {name} が指すコミット {tag_sha[:10]} が履歴にありません。",
                            "履歴が書き換えられた可能性があります。経緯を確認してください。"))
-    data = _git.read_file(root, sha, relpath)
-    if data is None or data == raw or data == first:  # unchanged, or already compared with the first commit
+    if tag_sha == added.sha:
         return out
-    resolved = _git.resolve(root, sha)
-    return out + _compare_first(relpath, record, loaded, _git.FileVersion(relpath, sha, resolved.timestamp if resolved else 0, data), f"タグ {name} の版")
+    data = history.read(tag_sha, relpath)
+    if data is None or data == raw or data == first_data:
+        return out
+    return out + _compare_first(relpath, record, loaded, _git.FileVersion(relpath, tag_sha, added.timestamp, data), f"タグ {name} の版")
+
+
+def _orphan_tags(root: Path, tags: dict[str, str], added: dict[str, list[Added]], history: History, pending: set[str]) -> list[Finding]:
+    """Tags named like an edition whose record is not in the working tree: deleted records, or tags made by hand."""
+    out = []
+    for name, sha in sorted(tags.items()):
+        m = _TAG.match(name)
+        if not m or name in pending:
+            continue
+        relpath = record_path(m.group(1), int(m.group(2)))
+        if (root / relpath).exists() or relpath in added:
+            continue  # present, or reported as deleted below (H041)
+        if history.read(sha, relpath) is not None:
+            out.append(Finding(Location(relpath), "H041", "公開済みのリリース記録が削除されています。",
+                               f"git checkout {name} -- {relpath} で元に戻してください。"))
+        else:
+            out.append(Finding(Location(relpath), "H052", f"タグ {name} はありますが、その版のリリース記録がどのコミットにもありません。",
+                               f"手で付けたタグなら git tag -d {name} で削除してください（版は kiyaku release で記録します）。"))
+    return out
+
+
+def _diverging(relpath: str, loaded, adds: list[Added]) -> list[Finding]:
+    """One edition recorded twice on two branches that were merged: two different pieces of evidence."""
+    versions = {a.sha: a.blob for a in adds}
+    if len(set(versions.values())) < 2:
+        return []
+    shas = "、".join(sha[:10] for sha in versions)
+    return [Finding(loaded.where(()), "H053", f"同じ版の記録が別々のコミット（{shas}）で作られています（2 か所でリリースしてマージした）。",
+                    f"git log --all -- {relpath} でどちらが公開された版か確かめ、もう一方の変更は新しい版としてリリースし直してください。")]
+
+
+def _announced_late(record: ReleaseRecord, loaded, added: Added) -> list[Finding]:
+    """H049: committed after the announcement date. A release counts for the day it started (its
+    Kiyaku-Started trailer), so one started at 23:59:59 that commits after midnight is on time."""
+    if record.is_baseline:
+        return []
+    committed = dt.datetime.fromtimestamp(added.timestamp, JST)
+    started = added.started
+    if started is not None and dt.timedelta(0) <= committed - started <= dt.timedelta(hours=6):
+        committed = started.astimezone(JST)
+    if committed.date() <= record.announced_day:
+        return []
+    return [Finding(loaded.where(("announced",)), "H049",
+                    f"リリース記録が告知日（{record.announced}）より後の {committed.date().isoformat()} にコミットされています。",
+                    "告知日をさかのぼって記録していないか確認してください。", "warning")]
 
 
 def check_records(root: Path | str = ".", rerender: bool = False) -> list[Finding]:
-    """Every problem with the release records: tampering, deletion, broken chains, the 30-day rule.
+    """Every problem with the release records: tampering, deletion, missing or moved tags, merges,
+    interrupted releases, broken chains, the 30-day rule.
 
     With rerender=True (kiyaku verify) every released edition is also rendered again from its
     commit and compared with the recorded SHA-256, so the published text cannot change silently.
     lint leaves that out: it costs one full load of the sources per release.
     """
+    from ._txn import read_journal
+    from .release import interrupted_release
+
     root = Path(root)
-    findings: list[Finding] = []
+    findings: list[Finding] = interrupted_release(root)
+    journal = read_journal(root) if not findings or findings[0].code == "H065" else None
+    pending = {name for name, _ in journal[0].tags} if journal else set()
     current = _read_current(root, findings)
     if _git.head(root) is None:
         if current:
@@ -177,26 +234,27 @@ def check_records(root: Path | str = ".", rerender: bool = False) -> list[Findin
         findings.append(Finding(Location(RELEASES), "H039", "浅いクローン（shallow clone）のため、リリース記録を git の履歴と照合できません。",
                                 "git fetch --unshallow を実行してください（CI では履歴をすべて取得する設定にします。例: fetch-depth: 0）。"))
         return findings + _check_chain(root, current)
-    firsts = _git.first_versions(root, RELEASES)
-    tagged = {record_path(m.group(1), int(m.group(2))): (t, sha) for t, sha in _git.tags(root).items() if (m := _TAG.match(t))}
-    gone = {p for p in firsts if p.endswith(".yaml") and not (root / p).exists()} | set(tagged)
-    for relpath in sorted(p for p in gone if not (root / p).exists()):
-        findings.append(Finding(Location(relpath), "H041", "公開済みのリリース記録が削除されています。",
-                                "git log -- " + relpath + " で経緯を確認し、元に戻してください。"))
-    for relpath, (record, loaded, raw) in current.items():
-        first = firsts.get(relpath)
-        if first is None:
-            findings.append(Finding(loaded.where(()), "H042", "リリース記録がまだコミットされていません。",
-                                    "リリース記録は kiyaku release が作ってコミットします。手で作らないでください。", "warning"))
-        else:
-            if first.data != raw:
-                findings += _compare_first(relpath, record, loaded, first)
-            committed = dt.datetime.fromtimestamp(first.timestamp, JST).date()
-            if not record.is_baseline and committed > record.announced_day:
-                findings.append(Finding(loaded.where(("announced",)), "H049",
-                                        f"リリース記録が告知日（{record.announced}）より後の {committed.isoformat()} にコミットされています。",
-                                        "告知日をさかのぼって記録していないか確認してください。", "warning"))
-        findings += _check_tag(root, relpath, record, loaded, raw, tagged.get(relpath), first.data if first else None)
-        findings += _check_source(root, record, loaded, rerender)
+    with History(root) as history:
+        added, tags, ancestors = history.added(RELEASES), history.tags(), history.ancestors()
+        findings += _orphan_tags(root, tags, added, history, pending)
+        for relpath in sorted(p for p in added if p.endswith(".yaml") and not (root / p).exists()):
+            findings.append(Finding(Location(relpath), "H041", "公開済みのリリース記録が削除されています。",
+                                    "git log -- " + relpath + " で経緯を確認し、元に戻してください。"))
+        for relpath, (record, loaded, raw) in current.items():
+            adds = added.get(relpath)
+            if not adds:
+                hint = ("kiyaku release --resume で最後まで行うか、kiyaku release --abort で取り消してください。" if pending else
+                        f"リリース記録は kiyaku release が作ってコミットします。手で作ったものなら git rm --cached {relpath} をして削除してください。")
+                findings.append(Finding(loaded.where(()), "H042", "リリース記録がまだコミットされていません。", hint))
+                findings += _check_source(root, record, loaded, rerender, history, ancestors)
+                continue
+            first_data = raw if adds[0].blob == blob_id(raw) else history.read(adds[0].sha, relpath) or b""
+            if first_data != raw:
+                findings += _compare_first(relpath, record, loaded, _git.FileVersion(relpath, adds[0].sha, adds[0].timestamp, first_data))
+            findings += _diverging(relpath, loaded, adds) if len(adds) > 1 else []
+            findings += _announced_late(record, loaded, adds[0])
+            findings += _tag_findings(relpath, record, loaded, raw, (adds[0], first_data), tags.get(f"{record.variant}/ed{record.edition}"),
+                                      history, ancestors, pending)
+            findings += _check_source(root, record, loaded, rerender, history, ancestors)
     findings += _check_chain(root, current)
     return findings

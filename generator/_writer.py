@@ -43,13 +43,54 @@ def state_dir(root: Path) -> Path:
     return path
 
 
+LOCK_TIMEOUT_ENV = "KIYAKU_LOCK_TIMEOUT"  # seconds a build waits for another one (default 600)
+
+
+def _lock_timeout() -> float:
+    try:
+        return max(0.0, float(os.environ.get(LOCK_TIMEOUT_ENV, "600")))
+    except ValueError:
+        return 600.0
+
+
 @contextlib.contextmanager
 def build_lock(root: Path) -> Iterator[None]:
-    """Serialise builds of one repository (two builds at once never mix their files)."""
+    """Serialise builds of one repository (two builds at once never mix their files).
+
+    Why say so and give up: a build that waits in silence looks hung; one killed with its lock
+    held releases it (flock), but a build stopped with Ctrl-Z keeps it, so the wait has an end.
+    """
+    import sys
+    import time
+
+    from .errors import Finding, Location, OutputError
+
     lock_path = state_dir(root) / "build.lock"
     with open(lock_path, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "不明"
+            timeout = _lock_timeout()
+            print(f"別の kiyaku build（PID {holder}）が {lock_path} を使っています。終わるのを最大 {timeout:.0f} 秒待ちます…",
+                  file=sys.stderr, flush=True)
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise OutputError(Finding(Location(str(lock_path)), "O010",
+                                                  f"別の kiyaku build（PID {holder}）が終わらないため、{timeout:.0f} 秒待ってあきらめました。",
+                                                  f"そのビルドが終わってから実行してください（待つ秒数は環境変数 {LOCK_TIMEOUT_ENV} で変えられます）。")) from None
+                    time.sleep(0.2)
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)

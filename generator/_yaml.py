@@ -85,6 +85,18 @@ def _check_bytes(path: Path, raw: bytes) -> str:
     return text
 
 
+_CONFLICT = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
+
+
+def check_conflict_markers(path: Path, text: str) -> None:
+    """A merge left its conflict markers in the file: say so at the marker, not as a YAML syntax error later."""
+    for number, line_text in enumerate(text.splitlines(), start=1):
+        if line_text.startswith(_CONFLICT) and (len(line_text) == 7 or line_text[7] in " \t"):
+            raise _fail(path, "Y014", "未解決の競合があります（git のマージで残った競合マーカー）。",
+                        "「<<<<<<<」から「>>>>>>>」までを見て、どちらの内容を残すか決めてマーカーの行を削除し、"
+                        "コミットしてください。", number, 1)
+
+
 def _positions(node: Any, prefix: Path_, out: dict[Path_, tuple[int, int]]) -> None:
     if isinstance(node, CommentedMap):
         for key in node:
@@ -172,7 +184,9 @@ def load_yaml(path: Path, display: str | None = None) -> LoadedYaml:
 
 def load_yaml_bytes(raw: bytes, shown: Path) -> LoadedYaml:
     """Parse file contents read from anywhere (disk or a git object), with every byte-level check."""
-    return load_yaml_text(_check_bytes(shown, raw), shown)
+    text = _check_bytes(shown, raw)
+    check_conflict_markers(shown, text)
+    return load_yaml_text(text, shown)
 
 
 def load_yaml_text(text: str, shown: Path) -> LoadedYaml:

@@ -99,6 +99,15 @@ def cmd_build(args) -> int:
 def cmd_verify(args) -> int:
     from .build import verify
 
+    if args.against:
+        from ._published import check_published
+
+        findings = check_published(args.root, args.against)
+        _print_findings(findings)
+        errors = [f for f in findings if f.severity == "error"]
+        print(f"公開先との不一致 {len(errors)} 件" if errors else "公開された SHA-256 はすべて git のリリース記録と一致しました。",
+              file=sys.stderr)
+        return EXIT_FINDINGS if errors else EXIT_OK
     findings = verify(args.root, args.out, jobs=args.jobs)
     _print_findings(findings)
     if findings:
@@ -143,6 +152,14 @@ def cmd_release(args) -> int:
     from .errors import Finding, Location, ReleaseError
     from .release import release
 
+    if args.resume or args.abort:
+        from .release import resume_or_abort
+
+        if args.resume and args.abort or args.variants or args.all:
+            raise ReleaseError(Finding(Location("<コマンドライン>"), "C005", "--resume と --abort は単独で指定してください。",
+                                       "例: kiyaku release --resume"))
+        print(resume_or_abort(args.root, resume=args.resume))
+        return EXIT_OK
     if bool(args.variants) == args.all:
         raise ReleaseError(Finding(Location("<コマンドライン>"), "C005", "販売店を指定するか、--all を付けてください（両方は不可）。",
                                    "例: kiyaku release hiroshima-cci --announce 2026-12-01 --effective 2027-01-01 --reason …"))
@@ -157,8 +174,13 @@ def cmd_release(args) -> int:
 def cmd_status(args) -> int:
     from .release import format_status, status
 
+    from .release import check_records
+
+    # partial states (an interrupted release, a record without its tag, a tag without its record) with their repair
+    problems = [f for f in check_records(args.root) if f.severity == "error"]
+    _print_findings(problems)
     sys.stdout.write(format_status(status(args.root, args.variant)))
-    return EXIT_OK
+    return EXIT_FINDINGS if problems else EXIT_OK
 
 
 def cmd_diff(args) -> int:
@@ -224,6 +246,8 @@ def parser() -> argparse.ArgumentParser:
     sp = add("verify", "rendered/ のファイルをマニフェストとソースに照らして検証する（キャッシュを使わず作り直す）", cmd_verify)
     sp.add_argument("--out", help="出力フォルダ（既定: rendered/）")
     sp.add_argument("--jobs", "-j", type=_jobs, help="並列に描画するプロセス数（既定: CPU の数）")
+    sp.add_argument("--against", nargs="+", metavar="SITE_DIR_OR_URL",
+                    help="公開サイト（フォルダまたは https:// の URL）の SHA-256 を git のリリース記録と照合する")
     sp = add("compare", "販売店の規約を外部の文書（テキスト・Markdown）と条ごとに比較する", cmd_compare)
     sp.add_argument("variant")
     sp.add_argument("file")
@@ -240,6 +264,8 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--kind", default="不利益変更", choices=["利益変更", "不利益変更"], help="変更の種類（既定: 不利益変更）")
     sp.add_argument("--service-change", action="store_true", help="本サービスの内容の変更を含む（第12条第5項の返金期限をお知らせに載せる）")
     sp.add_argument("--baseline", action="store_true", help="variants/<id>.yaml の現在の版を基準版として記録する（最初の 1 回）")
+    sp.add_argument("--resume", action="store_true", help="途中で止まったリリース（.kiyaku/release-journal.json）を最後まで行う")
+    sp.add_argument("--abort", action="store_true", help="途中で止まったリリースを取り消し、元の状態に戻す")
     sp = add("status", "販売店ごとに、現在の版・告知済みの版・未リリースの変更を表示する", cmd_status)
     sp.add_argument("variant", nargs="?")
     sp = add("diff", "2 つの版の違いを条項 ID で対応づけて表示する", cmd_diff)
@@ -283,7 +309,13 @@ def cmd_new(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    import os
+
+    from ._faults import git_failed_finding, git_missing_finding, os_finding, prepare_streams, utf8_argv
+
+    prepare_streams()
+    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")  # no git on PATH: our own message, not an ImportError
+    args = parser().parse_args(utf8_argv(sys.argv[1:] if argv is None else argv))
     try:
         return args.func(args)
     except KiyakuError as exc:
@@ -294,6 +326,28 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:
+        if _git_missing(exc):
+            _print_findings([git_missing_finding()])
+        else:
+            _print_findings([os_finding(exc)])
+        return EXIT_FINDINGS
+    except Exception as exc:  # noqa: BLE001 — only git's own failures are turned into a message
+        import git
+
+        if _git_missing(exc):
+            _print_findings([git_missing_finding()])
+        elif isinstance(exc, git.GitCommandError):
+            _print_findings([git_failed_finding(exc)])
+        else:
+            raise
+        return EXIT_FINDINGS
+
+
+def _git_missing(exc: BaseException) -> bool:
+    import git
+
+    return isinstance(exc, git.GitCommandNotFound) or (isinstance(exc, FileNotFoundError) and exc.filename == "git")
 
 
 if __name__ == "__main__":

@@ -97,8 +97,44 @@ def dump_record(record: ReleaseRecord) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+@dataclasses.dataclass(frozen=True)
+class _Lines:
+    """Positions of a record as kiyaku release wrote it: one key per line."""
+
+    path: str
+    lines: dict[str, int]
+
+    def where(self, loc: tuple) -> Location:
+        return Location(self.path, self.lines.get(str(loc[0]), 1) if loc else 1, 1)
+
+
+def _fast_parse(relpath: str, raw: bytes) -> tuple[ReleaseRecord, _Lines] | None:
+    """A record exactly as dump_record writes it, read without the YAML parser (1,000 records: ms, not s).
+
+    Only when writing the parsed record again gives the very same bytes; anything else (a hand
+    edit, a comment, other quoting) goes through the full, position-keeping YAML reader.
+    """
+    try:
+        lines = raw.decode("utf-8").split("\n")
+        data, where = {}, {}
+        for number, line in enumerate(lines[1:-1], start=2):
+            key, sep, value = line.partition(": ")
+            if not sep:
+                return None
+            data[key], where[key] = json.loads(value), number
+        record = ReleaseRecord.model_validate(data)
+    except (UnicodeDecodeError, ValueError, ValidationError):
+        return None
+    if record.relpath != relpath or dump_record(record) != raw:
+        return None
+    return record, _Lines(relpath, where)
+
+
 def parse_record(relpath: str, raw: bytes) -> tuple[ReleaseRecord, object]:
     """A record and its LoadedYaml (for positions); ReleaseError naming file:line:col otherwise."""
+    fast = _fast_parse(relpath, raw)
+    if fast is not None:
+        return fast
     try:
         loaded = load_yaml_bytes(raw, Path(relpath))
     except KiyakuError as exc:

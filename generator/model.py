@@ -147,6 +147,8 @@ class DocumentConfig(Strict):
     options: dict[str, OptionDecl] = Field(default_factory=dict)
     parameters: dict[str, ParameterDecl] = Field(default_factory=dict)
     appendices: list[Appendix] = Field(default_factory=list, description="全販売店共通の別紙（通常はなし）。")
+    release_branch: str = Field("main", pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$",
+                                description="kiyaku release を実行できるブランチ（既定: main）。")
 
     @field_validator("options", "parameters")
     @classmethod

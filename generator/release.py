@@ -12,16 +12,20 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import _git
-from ._calendar import earliest_effective, parse_day, today_jst
+from . import _git, _txn
+from ._faults import os_reason
+from ._gitstate import check_release_state, require_git
+from ._variant_edit import with_identity
+from ._calendar import JST, earliest_effective, parse_day, today_jst
 from ._records import check_records
 from .compile import compile_variant, load
-from .errors import Finding, Location, ReleaseError
+from .errors import Finding, KiyakuError, Location, ReleaseError
 from .history import (BASELINE, KINDS, ReleaseRecord, document_sha256, dump_record, in_force, load_records,
                       text_sha256, with_meta)
 from .load import Project
 
 CLI = Location("<コマンドライン>")
+STARTED_TRAILER = "Kiyaku-Started"  # when the release began (JST): the day it counts for (H049)
 __all__ = ["release", "status", "format_status", "check_records", "VariantStatus", "Upcoming"]
 
 
@@ -67,6 +71,9 @@ def _check_reason(reason: str) -> str:
     text = reason.strip()
     if not text:
         raise _fail("H020", "変更の理由（--reason）が空です。", "お客様に示す変更の理由を書いてください。")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        raise _fail("H021", "変更の理由の文字を読めません（UTF-8 ではない文字コードで入力されています）。",
+                    "端末の文字コードを UTF-8 にして（例: LANG=C.UTF-8）入力し直してください。")
     if any(ord(c) < 32 and c != "\n" or 0x200B <= ord(c) <= 0x200F or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 for c in text):
         raise _fail("H021", "変更の理由に制御文字（見えない文字）が含まれています。", "理由を打ち直してください。")
     return text
@@ -94,7 +101,8 @@ def release(root: Path | str, variants: list[str] | None, announce: str | dt.dat
     from .lint import lint
 
     root = Path(root)
-    today = today or today_jst()
+    started = dt.datetime.now(JST)
+    today = today or today_jst()  # fixed now: a release that commits after midnight still counts for this day
     if kind not in KINDS or kind == BASELINE:
         raise _fail("H024", f"変更の種類「{kind}」は使えません。", "利益変更 か 不利益変更 を指定してください。")
     if not baseline:
@@ -102,6 +110,10 @@ def release(root: Path | str, variants: list[str] | None, announce: str | dt.dat
             raise _fail("H025", "告知日（--announce）と実施日（--effective）が必要です。", "例: --announce 2026-12-01 --effective 2027-01-01")
         announce_day, effective_day = parse_day(announce, "告知日"), parse_day(effective, "実施日")
         reason = _check_reason(reason)
+    require_git()
+    if _txn.read_journal(root) is not None:
+        raise _fail("H065", "前のリリースが途中で止まっています。", "kiyaku release --resume で最後まで行うか、kiyaku release --abort で取り消してください。")
+    state = check_release_state(root, _release_branch(root))
     head = _git.head(root)
     if head is None:
         raise _fail("H026", f"{root} は git リポジトリではないか、まだコミットがありません。", "git init と最初のコミットをしてから実行してください。")
@@ -144,70 +156,84 @@ def release(root: Path | str, variants: list[str] | None, announce: str | dt.dat
                                effective_day.isoformat(), kind, service_change, reason))
     if not new:
         raise _fail("H033", "リリースする変更がありません。", "どの販売店の本文も前の版から変わっていません。")
-    _commit(root, new)
+    _commit(root, _plan(root, new, head.sha, state.branch or "", started))
     return new
 
 
-def _with_identity(raw: bytes, record: ReleaseRecord) -> bytes:
-    """The variant file with the new edition's number and dates, comments and layout kept.
-
-    So the working tree always states the latest edition: `kiyaku build` and the site's preview
-    render it with the right 第N版 and dates, and the next release counts from it.
-    """
-    import io
-
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-
-    from ._yaml import make_yaml
-
-    yaml = make_yaml()
-    tree = yaml.load(io.StringIO(raw.decode("utf-8")))
-    tree["edition"] = record.edition
-    tree["issued"] = DoubleQuotedScalarString(record.announced)
-    tree["effective"] = DoubleQuotedScalarString(record.effective)
-    out = io.StringIO()
-    yaml.dump(tree, out)
-    return out.getvalue().encode("utf-8")
+def _release_branch(root: Path) -> str:
+    """document.yaml's release_branch; main when the sources cannot be read (lint then refuses the release)."""
+    try:
+        return load(root).document.release_branch
+    except KiyakuError:
+        return "main"
 
 
-def _commit(root: Path, records: list[ReleaseRecord]) -> None:
+def _plan(root: Path, records: list[ReleaseRecord], old_head: str, branch: str, started: dt.datetime) -> _txn.Plan:
+    """Every file the release writes, with its bytes before and after, the commit message and the tags."""
     existing = _git.tags(root)
+    changes: list[_txn.Change] = []
     for record in records:
         if (root / record.relpath).exists() or f"{record.variant}/ed{record.edition}" in existing:
             raise _fail("H034", f"{record.relpath}（またはタグ {record.variant}/ed{record.edition}）がすでにあります。", "リリース記録は書き換えられません。")
-    written: list[Path] = []
-    previous_variant_files: dict[Path, bytes] = {}
+        changes.append(_txn.Change(record.relpath, None, dump_record(record)))
+        if not record.is_baseline:
+            relpath = f"variants/{record.variant}.yaml"
+            before = (root / relpath).read_bytes()
+            changes.append(_txn.Change(relpath, before, with_identity(before, record.edition, record.announced, record.effective)))
+    names = "、".join(f"{r.variant} 第{r.edition}版" for r in records)
+    first = records[0]
+    title = f"規約の基準版を記録: {names}" if first.is_baseline else f"規約改定を記録: {names}（告知 {first.announced}、実施 {first.effective}）"
+    message = f"{title}\n\n変更の理由: {first.reason}\n\n{STARTED_TRAILER}: {started.isoformat(timespec='seconds')}\n"
+    tags = tuple((f"{r.variant}/ed{r.edition}", f"{r.variant} 第{r.edition}版（告知 {r.announced}、実施 {r.effective}）\n\n{r.reason}\n")
+                 for r in records)
+    return _txn.Plan(old_head, branch, tuple(changes), message, tags)
+
+
+def _commit(root: Path, plan: _txn.Plan) -> None:
+    """Run the transaction; whatever goes wrong, the repository is as before (or the journal says how to fix it)."""
     try:
-        for record in records:
-            path = root / record.relpath
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(dump_record(record))
-            written.append(path)
-            if not record.is_baseline:
-                variant_path = root / "variants" / f"{record.variant}.yaml"
-                previous_variant_files[variant_path] = variant_path.read_bytes()
-                variant_path.write_bytes(_with_identity(variant_path.read_bytes(), record))
-        names = "、".join(f"{r.variant} 第{r.edition}版" for r in records)
-        first = records[0]
-        title = f"規約の基準版を記録: {names}" if first.is_baseline else f"規約改定を記録: {names}（告知 {first.announced}、実施 {first.effective}）"
-        paths = [r.relpath for r in records] + [str(p.relative_to(root)) for p in previous_variant_files]
-        sha = _git.commit_paths(root, paths, f"{title}\n\n変更の理由: {first.reason}\n")
-    except BaseException as exc:
-        for path in written:
-            path.unlink(missing_ok=True)
-        for path, data in previous_variant_files.items():
-            path.write_bytes(data)
-        if isinstance(exc, _git.GitFailed):
-            raise _fail("H035", f"リリース記録をコミットできませんでした（git: {exc}）。",
-                        "git config user.name / user.email の設定と、git のフックを確認してください。何も記録されていません。") from None
-        raise
-    for record in records:
-        try:
-            _git.create_tag(root, f"{record.variant}/ed{record.edition}", sha,
-                            f"{record.variant} 第{record.edition}版（告知 {record.announced}、実施 {record.effective}）\n\n{record.reason}\n")
-        except _git.GitFailed as exc:
-            raise _fail("H036", f"記録はコミットしましたが、タグ {record.variant}/ed{record.edition} を作れませんでした（git: {exc}）。",
-                        f"git tag -a {record.variant}/ed{record.edition} {sha[:10]} で付けてください（記録のファイルが正本です）。") from None
+        _txn.run(root, plan)
+    except _txn.GitStepFailed as exc:
+        raise _fail("H035", f"リリース記録をコミットできませんでした（git: {exc}）。",
+                    "git config user.name / user.email の設定と、git のフックを確認してください。何も記録されていません。") from None
+    except (KeyboardInterrupt, _txn.Interrupted):
+        raise _fail("H068", "リリースは中断されました。元の状態に戻したので、何も記録されていません。",
+                    "もう一度 kiyaku release を実行してください。") from None
+    except OSError as exc:
+        raise _fail("H069", f"ファイルを書けないため、リリースを取り消しました（{os_reason(exc)}）。",
+                    "空き容量・書き込み権限・ファイルサイズの上限（ulimit -f）を確かめてから、もう一度実行してください。何も記録されていません。") from None
+
+
+def interrupted_release(root: Path | str) -> list[Finding]:
+    """A release stopped by SIGKILL or a power cut (its journal remains): a finding naming the repair."""
+    try:
+        found = _txn.read_journal(Path(root))
+    except ReleaseError as exc:
+        return exc.findings
+    if found is None:
+        return []
+    plan, _commit_sha = found
+    names = "、".join(name for name, _ in plan.tags)
+    return [Finding(Location(str(_txn.JOURNAL)), "H065", f"リリース（{names}）が途中で止まっています。",
+                    "kiyaku release --resume で最後まで行うか、kiyaku release --abort で取り消してください。")]
+
+
+def resume_or_abort(root: Path | str, resume: bool) -> str:
+    """`kiyaku release --resume` / `--abort`: finish or undo the release the journal describes."""
+    root = Path(root)
+    found = _txn.read_journal(root)
+    if found is None:
+        raise _fail("H070", "中断されたリリースはありません。", "kiyaku status で状態を確かめてください。")
+    plan, recorded = found
+    try:
+        if resume:
+            _txn.resume(root, plan, recorded)
+            return "中断されたリリースを最後まで行いました: " + "、".join(name for name, _ in plan.tags)
+        with _txn.signals_blocked():
+            _txn.undo(root, plan, recorded)
+        return "中断されたリリースを取り消し、元の状態に戻しました。"
+    except _txn.GitStepFailed as exc:
+        raise _fail("H067", f"git が失敗しました（{exc}）。", "git status で確かめてから、もう一度実行してください。") from None
 
 
 def status(root: Path | str, variant: str | None = None, today: dt.date | None = None) -> list[VariantStatus]:
