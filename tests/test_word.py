@@ -1,0 +1,225 @@
+"""Word round trip: kiyaku redline (tracked changes) and kiyaku apply (edits back into YAML), on real files."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import REPO, run_cli
+from release_repo import commit_all, edit, git, make_repo
+from word_xml import W, plain_texts, q, resolve, texts
+
+VARIANT = "hiroshima-cci"
+SOFFICE = shutil.which("soffice")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path, src=REPO)
+
+
+def _render(root: Path, out: Path) -> bytes:
+    result = run_cli("render", VARIANT, "--format", "docx", "-o", str(out), "--root", str(root))
+    assert result.code == 0, result.stderr
+    return out.read_bytes()
+
+
+def _word_edit(docx: bytes, find: str, old: str, new: str) -> bytes:
+    """Replace old by new in the paragraph containing `find`, the way Word saves it: split runs with
+    rsids, a proofErr and a bookmark of Word's own inside the paragraph."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as zin:
+        parts = {n: zin.read(n) for n in zin.namelist()}
+    root = etree.fromstring(parts["word/document.xml"])
+    para = next(p for p in root.iter(q("p")) if find in "".join(t.text or "" for t in p.iter(q("t"))))
+    run = next(r for r in para.iter(q("r")) if old in "".join(t.text or "" for t in r.iter(q("t"))))
+    text = run.find(q("t")).text
+    before, after = text.split(old, 1)
+    rpr = run.find(q("rPr"))
+    pieces = []
+    for i, piece in enumerate([before[:-3], before[-3:], new[:1], new[1:], after]):
+        r = etree.SubElement(para, q("r"), {q("rsidR"): f"00A1B2C{i}", q("rsidRPr"): "00FFEE11"})
+        if rpr is not None:
+            r.append(etree.fromstring(etree.tostring(rpr)))
+        t = etree.SubElement(r, q("t"), {"{http://www.w3.org/XML/1998/namespace}space": "preserve"})
+        t.text = piece
+        pieces.append(r)
+    anchor = run
+    for i, r in enumerate(pieces):
+        anchor.addnext(r)
+        anchor = r
+        if i == 1:
+            err = etree.Element(q("proofErr"), {q("type"): "spellStart"})
+            anchor.addnext(err)
+            anchor = err
+        if i == 3:
+            mark = etree.Element(q("bookmarkStart"), {q("id"): "777", q("name"): "_GoBack"})
+            anchor.addnext(mark)
+            anchor = mark
+    para.remove(run)
+    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zout:
+        for name, data in parts.items():
+            zout.writestr(name, data)
+    return out.getvalue()
+
+
+def _diff(root: Path) -> str:
+    return git(root, "diff")
+
+
+def test_round_trip_identity(repo: Path, tmp_path: Path) -> None:
+    docx = tmp_path / "h.docx"
+    _render(repo, docx)
+    result = run_cli("apply", str(docx), "--root", str(repo))
+    assert result.code == 0, result.stderr
+    assert _diff(repo) == ""
+    assert "0 件の変更" in result.stdout
+
+
+def test_one_word_edited_as_word_writes_it(repo: Path, tmp_path: Path) -> None:
+    docx = tmp_path / "h.docx"
+    edited = _word_edit(_render(repo, docx), "振込に係る手数料", "振込に係る", "銀行振込に係る")
+    docx.write_bytes(edited)
+    result = run_cli("apply", str(docx), "--root", str(repo))
+    assert result.code == 0, result.stderr
+    diff = _diff(repo)
+    added = [l for l in diff.splitlines() if l.startswith("+") and not l.startswith("+++")]
+    assert any("銀行振込に係る" in l for l in added)
+    assert all(not l.startswith("-") or l.startswith("---") for l in diff.splitlines())  # an override, nothing else touched
+    joined = "\n".join(added)
+    assert "{member_fee}" in joined and "{self}" in joined and "{member_scope}" in joined
+    assert "79,200" not in joined
+    assert "replace: fees.amount.amount" in joined
+    out = run_cli("render", VARIANT, "--root", str(repo))
+    assert "なお銀行振込に係る手数料等" in out.stdout
+    assert run_cli("lint", "--root", str(repo)).code == 0
+
+
+def test_one_word_to_shared(repo: Path, tmp_path: Path) -> None:
+    docx = tmp_path / "h.docx"
+    docx.write_bytes(_word_edit(_render(repo, docx), "振込に係る手数料", "振込に係る", "銀行振込に係る"))
+    result = run_cli("apply", str(docx), "--root", str(repo), "--to", "shared")
+    assert result.code == 0, result.stderr
+    diff = _diff(repo)
+    assert "terms/fees.yaml" in diff and "variants/" not in diff
+    changed = [l for l in diff.splitlines() if l[:1] in "+-" and l[:3] not in ("+++", "---")]
+    assert len(changed) == 2 and "{member_fee}" in changed[1] and "銀行振込" in changed[1]
+
+
+def test_fee_typed_in_word_is_refused(repo: Path, tmp_path: Path) -> None:
+    docx = tmp_path / "h.docx"
+    docx.write_bytes(_word_edit(_render(repo, docx), "振込に係る手数料", "79,200", "80,000"))
+    result = run_cli("apply", str(docx), "--root", str(repo))
+    assert result.code == 1
+    assert "W101" in result.stderr and "member_fee" in result.stderr
+    line = next(i for i, l in enumerate((repo / "variants/hiroshima-cci.yaml").read_text().splitlines(), 1) if "member_fee" in l)
+    assert f"variants/hiroshima-cci.yaml:{line}:" in result.stderr
+    assert "Traceback" not in result.stderr and _diff(repo) == ""
+
+
+def test_reference_typed_by_hand_is_refused(repo: Path, tmp_path: Path) -> None:
+    docx = tmp_path / "h.docx"
+    rendered = run_cli("render", VARIANT, "--root", str(repo)).stdout
+    assert "第5条第1項に基づき" in rendered
+    docx.write_bytes(_word_edit(_render(repo, docx), "第5条第1項に基づき", "第5条第1項", "第6条第1項"))
+    result = run_cli("apply", str(docx), "--root", str(repo))
+    assert result.code == 1
+    assert "W102" in result.stderr and "{ref:customer-setup.delivery}" in result.stderr
+    assert "terms/fees.yaml:" in result.stderr and _diff(repo) == ""
+
+
+def test_pending_changes_refused_by_default(repo: Path, tmp_path: Path) -> None:
+    edit(repo, "variants/hiroshima-cci.yaml", 'member_fee: "79,200"', 'member_fee: "88,000"')
+    commit_all(repo, "料金")
+    out = tmp_path / "r.docx"
+    assert run_cli("redline", VARIANT, "--from", "HEAD~1", "--to", "HEAD", "-o", str(out), "--root", str(repo)).code == 0
+    result = run_cli("apply", str(out), "--root", str(repo))
+    assert result.code == 1 and "W003" in result.stderr
+    accepted = run_cli("apply", str(out), "--root", str(repo), "--pending=accept", "--dry-run")
+    assert accepted.code == 0, accepted.stderr
+
+
+def _redline_repo(repo: Path) -> str:
+    base = git(repo, "rev-parse", "HEAD").strip()
+    edit(repo, "terms/document.yaml", "  - fees\n", "  - new-article\n  - fees\n")
+    (repo / "terms/new-article.yaml").write_text("id: new-article\ncaption: 新しい条\nparagraphs:\n  - id: one\n    text: これは新しい条です。\n",
+                                               encoding="utf-8")
+    edit(repo, "terms/fees.yaml", "なお振込に係る", "なお銀行振込に係る")
+    edit(repo, "terms/fees.yaml", "  - id: changes\n", "  - id: changes\n    when: it_subsidy\n")
+    edit(repo, "variants/hiroshima-cci.yaml", '- "22,000円（税込・交通費込）"', '- "23,000円（税込・交通費込）"')
+    commit_all(repo, "改定")
+    return base
+
+
+def test_redline_accept_and_reject_all(repo: Path, tmp_path: Path) -> None:
+    base = _redline_repo(repo)
+    out = tmp_path / "r.docx"
+    result = run_cli("redline", VARIANT, "--from", base, "--to", "HEAD", "-o", str(out), "--root", str(repo))
+    assert result.code == 0, result.stderr
+    data = out.read_bytes()
+    old_docx, new_docx = tmp_path / "old.docx", tmp_path / "new.docx"
+    again = tmp_path / "r2.docx"
+    run_cli("redline", VARIANT, "--from", base, "--to", "HEAD", "-o", str(again), "--root", str(repo))
+    assert again.read_bytes() == data  # same sources, same bytes
+    new = plain_texts(_render(repo, new_docx))
+    git(repo, "checkout", "-q", base)
+    old = plain_texts(_render(repo, old_docx))
+    assert texts(resolve(data, accept=True)) == new
+    assert texts(resolve(data, accept=False)) == old
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    assert 'w:author="kiyaku"' in xml and "2026-11-01T01:00:00Z" in xml
+    # renumbering: 第13条 → 第14条 is a changed number inside the heading, the caption is untouched
+    heading = re.search(r"<w:p>(?:(?!</w:p>).)*本サービスの利用料金、支払方法、利用期間(?:(?!</w:p>).)*</w:p>", xml).group()
+    deleted = re.findall(r"<w:delText[^>]*>([^<]*)</w:delText>", heading)
+    inserted = re.findall(r"<w:ins [^>]*>(?:(?!</w:ins>).)*<w:t[^>]*>([^<]*)</w:t>", heading)
+    assert deleted == ["13"] and inserted == ["14"]
+
+
+def _soffice(src: Path, fmt: str, outdir: Path) -> Path:
+    outdir.mkdir(exist_ok=True)
+    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{outdir}/profile", "--convert-to", fmt,
+                    "--outdir", str(outdir), str(src)], check=True, capture_output=True, timeout=180)
+    return outdir / (src.stem + "." + fmt.split(":")[0])
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is installed by scripts/setup.sh")
+def test_libreoffice_reports_tracked_changes(repo: Path, tmp_path: Path) -> None:
+    base = _redline_repo(repo)
+    out = tmp_path / "r.docx"
+    result = run_cli("redline", VARIANT, "--from", base, "--to", "HEAD", "-o", str(out), "--root", str(repo))
+    assert result.code == 0
+    written = int(re.search(r"変更履歴 (\d+) 件", result.stderr).group(1))
+    odt = _soffice(out, "odt", tmp_path / "lo")
+    content = zipfile.ZipFile(odt).read("content.xml").decode()
+    regions = content.count("<text:changed-region")
+    assert regions >= written > 0
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is installed by scripts/setup.sh")
+def test_ids_survive_libreoffice_and_apply_reads_its_file(repo: Path, tmp_path: Path) -> None:
+    docx = tmp_path / "h.docx"
+    ours = _word_edit(_render(repo, docx), "振込に係る手数料", "振込に係る", "銀行振込に係る")
+    docx.write_bytes(ours)
+    saved = _soffice(docx, "docx:MS Word 2007 XML", tmp_path / "lo")
+    names = lambda data: re.findall(r'w:name="(_kiyaku_[0-9a-f]+)"', zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode())  # noqa: E731
+    assert len(names(saved.read_bytes())) == len(names(ours)) > 200
+    result = run_cli("apply", str(saved), "--variant", VARIANT, "--root", str(repo))
+    assert result.code == 0, result.stderr
+    assert "銀行振込に係る" in _diff(repo)
+
+
+def test_not_a_docx(repo: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "x.docx"
+    bad.write_text("hello", encoding="utf-8")
+    result = run_cli("apply", str(bad), "--variant", VARIANT, "--root", str(repo))
+    assert result.code == 1 and "W002" in result.stderr and "Traceback" not in result.stderr
+    result = run_cli("apply", str(tmp_path / "none.docx"), "--root", str(repo))
+    assert result.code == 1 and "W001" in result.stderr
