@@ -117,9 +117,16 @@ def read_word(data: bytes, accept: bool = True) -> WordFile:
         comments = archive.read("word/comments.xml") if "word/comments.xml" in archive.namelist() else None
         identifier = _identifier(archive)
     body = root.find(q("body"))
-    paragraphs = []
-    for p in body.iter(q("p")):
-        names = tuple(b.get(q("name")) for b in p.iter(q("bookmarkStart")) if (b.get(q("name")) or "").startswith(PREFIX))
+    paragraphs, waiting = [], []
+    for el in body.iter(q("p"), q("bookmarkStart")):
+        if el.tag == q("bookmarkStart"):
+            # Word sometimes moves a bookmark's start between paragraphs: it belongs to the next one
+            if el.getparent().tag != q("p") and (el.get(q("name")) or "").startswith(PREFIX):
+                waiting.append(el.get(q("name")))
+            continue
+        p = el
+        names = tuple(waiting) + tuple(b.get(q("name")) for b in p.iter(q("bookmarkStart")) if (b.get(q("name")) or "").startswith(PREFIX))
+        waiting = []
         in_table = any(a.tag == q("tc") for a in p.iterancestors())
         paragraphs.append(WordParagraph(names, _text(p, accept), in_table))
     return WordFile(tuple(paragraphs), tuple(_pending(body, comments)), identifier)

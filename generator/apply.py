@@ -94,13 +94,13 @@ def _body(text: str, label: str) -> tuple[str, bool]:
     return text, True
 
 
-def _pair_lost(word: WordFile, by_name: dict[str, str], srcs: dict[str, Source], rendered: dict[str, str]) -> dict[int, str]:
+def _pair_lost(word: WordFile, by_name: dict[str, str], rendered: dict[str, str], fixed: set[str]) -> dict[int, str]:
     """Paragraph index → key for paragraphs without an id that match a unit whose id is missing."""
     seen = {by_name[n] for p in word.paragraphs for n in p.names if n in by_name}
     missing = [k for k in rendered if k not in seen and rendered[k].strip()]
     out: dict[int, str] = {}
     for index, p in enumerate(word.paragraphs):
-        if any(n in by_name for n in p.names) or not p.text.strip():
+        if any(n in by_name for n in p.names) or not p.text.strip() or quiet(p.text).strip() in fixed:
             continue
         text = _LABEL.sub("", p.text)
         best = max(missing, key=lambda k: similarity(rendered[k], text), default=None)
@@ -128,8 +128,8 @@ def plan_changes(word: WordFile, project, variant_id: str, file_label: str, root
     shown = {s.key: s for s in slots(doc)}
     by_name = names(doc)
     rendered = {k: s.text for k, s in shown.items()}
-    lost = _pair_lost(word, by_name, srcs, rendered)
     fixed = _template_lines(project, doc, root)
+    lost = _pair_lost(word, by_name, rendered, fixed)
     values = {"self": resolved.variant.self_ref, "name": resolved.variant.name, **resolved.variant.params}
     literal = _literal(values)
     plan, findings, seen, last_key = Plan(), [], set(), None
@@ -141,6 +141,10 @@ def plan_changes(word: WordFile, project, variant_id: str, file_label: str, root
             continue
         key = keys[0]
         seen.update(keys)
+        if len(keys) > 1:
+            findings.append(Finding(Location(file_label), "W108", f"{' と '.join(srcs[k].label for k in keys)}が 1 つの段落にまとめられています。",
+                                    "段落を分けたままにするか、不要な項・号は段落ごと削除してください。"))
+            continue
         last_key = key
         slot, src = shown[key], srcs[key]
         body, label_ok = _body(p.text, slot.label)

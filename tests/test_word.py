@@ -114,6 +114,23 @@ def test_one_word_to_shared(repo: Path, tmp_path: Path) -> None:
     assert len(changed) == 2 and "{member_fee}" in changed[1] and "銀行振込" in changed[1]
 
 
+def test_word_autocorrect_noise_is_not_a_change(repo: Path, tmp_path: Path) -> None:
+    docx = tmp_path / "h.docx"
+    docx.write_bytes(_word_edit(_render(repo, docx), "振込に係る手数料", "サービス", "サ－ビス"))  # ー → －
+    result = run_cli("apply", str(docx), "--root", str(repo))
+    assert result.code == 0, result.stderr
+    assert _diff(repo) == ""
+
+
+def test_word_noise_kept_out_of_a_real_edit(repo: Path, tmp_path: Path) -> None:
+    docx = tmp_path / "h.docx"
+    edited = _word_edit(_render(repo, docx), "振込に係る手数料", "サービス", "サ－ビス")
+    docx.write_bytes(_word_edit(edited, "振込に係る手数料", "振込に係る", "銀行振込に係る"))
+    assert run_cli("apply", str(docx), "--root", str(repo)).code == 0
+    added = "\n".join(l for l in _diff(repo).splitlines() if l.startswith("+"))
+    assert "銀行振込" in added and "－" not in added
+
+
 def test_fee_typed_in_word_is_refused(repo: Path, tmp_path: Path) -> None:
     docx = tmp_path / "h.docx"
     docx.write_bytes(_word_edit(_render(repo, docx), "振込に係る手数料", "79,200", "80,000"))
