@@ -34,6 +34,9 @@ class Files:
         return load_yaml_text(self.text(relpath), Path(relpath)).data
 
     def replace(self, relpath: str, path: tuple, value: Any) -> None:
+        old = _get(load_yaml_text(self.text(relpath), Path(relpath)).tree, path)
+        if isinstance(value, str) and isinstance(old, str) and type(old) is not str:
+            value = type(old)(value)  # keep the quoting the author chose ("16,500円" stays quoted)
         self.texts[relpath] = replace_value(self.text(relpath), self.positions(relpath), path, value)
 
     def append(self, relpath: str, key: str, item: Any) -> None:
@@ -118,6 +121,12 @@ def write_plan(plan, resolved: ResolvedVariant, root: Path, to_shared: bool, rea
             files.replace(relpath, ("caption",), caption)
         else:
             override({"replace": article_id, "caption": caption})
+    for relpath, path, text in plan.plain:
+        if relpath.startswith("terms/") and not to_shared:
+            findings.append(Finding(resolved.project.where(relpath, path), "W109", "共有の文（全販売店の表紙・共通の別紙）が変更されています。",
+                                    "全販売店に反映してよければ --to shared を付けて実行してください。"))
+            continue
+        files.replace(relpath, path, text)
     for item in plan.inserts:
         files.append(vfile, "overrides", item)
     return files.texts, findings

@@ -22,7 +22,7 @@ from typing import Any
 from diff_match_patch import diff_match_patch
 
 from ._align import merge, similarity
-from ._apply_map import Source, computed_finding, names, origin_path, sources, touched
+from ._apply_map import Source, computed_finding, fixed_location, names, plain_paths, sources, touched
 from ._docx_read import WordFile, quiet, read_word
 from ._yaml_splice import append_item, replace_value
 from .compile import compile_variant, load
@@ -43,6 +43,7 @@ class Plan:
     removals: list[str] = field(default_factory=list)
     report: list[str] = field(default_factory=list)
     nodes: dict[str, Any] = field(default_factory=dict)  # node path -> RNode
+    plain: list[tuple[str, tuple, str]] = field(default_factory=list)  # (file, YAML path, new text) for text printed as written
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,10 @@ def plan_changes(word: WordFile, project, variant_id: str, file_label: str, root
     by_name = names(doc)
     rendered = {k: s.text for k, s in shown.items()}
     fixed = _template_lines(project, doc, root)
+    plain = plain_paths(resolved)
     lost = _pair_lost(word, by_name, rendered, fixed)
-    values = {"self": resolved.variant.self_ref, "name": resolved.variant.name, **resolved.variant.params}
+    values = {k: v for k, v in {"self": resolved.variant.self_ref, "name": resolved.variant.name, **resolved.variant.params}.items()
+              if isinstance(v, str)}  # typed parameters render through their own formatting; only plain strings are folded back
     literal = _literal(values)
     plan, findings, seen, last_key = Plan(), [], set(), None
     for index, p in enumerate(word.paragraphs):
@@ -155,7 +158,7 @@ def plan_changes(word: WordFile, project, variant_id: str, file_label: str, root
             continue
         if quiet(body) == quiet(slot.text):
             continue
-        _change(plan, findings, resolved, src, slot.text, body, literal)
+        _change(plan, findings, resolved, src, slot.text, body, literal, plain)
     for key, src in srcs.items():
         if key not in seen and key in rendered and rendered[key].strip() and src.node is not None and src.field != "caption":
             plan.changes.setdefault((_path(src), src.field), {})[_index(src)] = None
@@ -173,8 +176,13 @@ def _index(src: Source) -> int:
     return next(i for i, t in enumerate(texts) if t is src.rtext)
 
 
-def _change(plan: Plan, findings: list[Finding], resolved, src: Source, rendered: str, typed: str, literal) -> None:
+def _change(plan: Plan, findings: list[Finding], resolved, src: Source, rendered: str, typed: str, literal, plain) -> None:
     target = _denoise(rendered, typed)
+    if src.key in plain:
+        relpath, path = plain[src.key]
+        plan.plain.append((relpath, path, target))
+        plan.report.append(f"  {src.key.replace('appendix/', '別紙 ')}: 変更")
+        return
     if src.field == "caption":
         number = re.match(r"^第\d+条", rendered)
         if not number or not quiet(target).startswith(quiet(number.group() + "（")) or not target.endswith("）"):
@@ -185,8 +193,9 @@ def _change(plan: Plan, findings: list[Finding], resolved, src: Source, rendered
         plan.report.append(f"  {src.label}: 変更")
         return
     if src.block is None or src.rtext is None:
-        findings.append(Finding(Location(src.key), "W105", f"「{rendered[:30]}」は Word からは変更できない部分です（表紙・附則・別紙）。",
-                                "販売店ファイル（variants/）または terms/document.yaml を直接編集してください。"))
+        where = fixed_location(resolved, src.key)
+        findings.append(Finding(where, "W105", f"「{rendered[:30]}」は計算される部分（表紙・附則・別紙の本文）で、Word からは変更できません。",
+                                f"{where.path}:{where.line} を直接編集してください。"))
         return
     bad = touched(src.block.segs, target)
     if bad:

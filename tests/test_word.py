@@ -71,6 +71,32 @@ def _word_edit(docx: bytes, find: str, old: str, new: str) -> bytes:
     return out.getvalue()
 
 
+def _transform(docx: bytes, change) -> bytes:
+    """docx with change(root element of word/document.xml) applied."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as zin:
+        parts = {n: zin.read(n) for n in zin.namelist()}
+    root = etree.fromstring(parts["word/document.xml"])
+    change(root)
+    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zout:
+        for name, data in parts.items():
+            zout.writestr(name, data)
+    return out.getvalue()
+
+
+def _para(root, find: str):
+    return next(p for p in root.iter(q("p")) if find in "".join(t.text or "" for t in p.iter(q("t"))))
+
+
+def _set_text(p, text: str) -> None:
+    ts = list(p.iter(q("t")))
+    ts[-1].text = text
+    for t in ts[:-1]:
+        if not re.fullmatch(r"\d+\.|（\d+）", t.text or ""):
+            t.text = ""
+
+
 def _diff(root: Path) -> str:
     return git(root, "diff")
 
@@ -240,3 +266,97 @@ def test_not_a_docx(repo: Path, tmp_path: Path) -> None:
     assert result.code == 1 and "W002" in result.stderr and "Traceback" not in result.stderr
     result = run_cli("apply", str(tmp_path / "none.docx"), "--root", str(repo))
     assert result.code == 1 and "W001" in result.stderr
+
+
+def test_inserted_and_deleted_paragraphs(repo: Path, tmp_path: Path) -> None:
+    import copy
+
+    def change(root) -> None:
+        p = _para(root, "本所は、一度お支払い頂いた本サービス利用料金")
+        new = copy.deepcopy(p)
+        for b in list(new.iter(q("bookmarkStart"), q("bookmarkEnd"))):
+            b.getparent().remove(b)
+        _set_text(new, "本所は、利用料金の領収書を発行します。")
+        p.addnext(new)
+        gone = _para(root, "故障の専らの原因がお客様の故意")
+        gone.getparent().remove(gone)
+
+    docx = tmp_path / "h.docx"
+    docx.write_bytes(_transform(_render(repo, docx), change))
+    result = run_cli("apply", str(docx), "--root", str(repo))
+    assert result.code == 0, result.stderr
+    diff = _diff(repo)
+    assert "insert_after: fees.no-refund" in diff and "text: '{self}は、利用料金の領収書を発行します。'" in diff
+    assert "remove: fees.suspended-periods" in diff
+    out = run_cli("render", VARIANT, "--root", str(repo)).stdout
+    assert "本所は、利用料金の領収書を発行します。" in out and "故障の専らの原因" not in out
+    assert run_cli("lint", "--root", str(repo)).code == 0
+
+
+def test_lost_id_falls_back_to_alignment(repo: Path, tmp_path: Path) -> None:
+    def change(root) -> None:
+        p = _para(root, "振込に係る手数料")
+        for b in list(p.iter(q("bookmarkStart"), q("bookmarkEnd"))):
+            b.getparent().remove(b)
+        text = "".join(t.text or "" for t in p.iter(q("t")))
+        _set_text(p, text.split("\t")[-1].replace("振込に係る", "銀行振込に係る").lstrip("1."))
+
+    docx = tmp_path / "h.docx"
+    docx.write_bytes(_transform(_render(repo, docx), change))
+    result = run_cli("apply", str(docx), "--root", str(repo))
+    assert result.code == 0, result.stderr
+    diff = _diff(repo)
+    assert "replace: fees.amount.amount" in diff and "銀行振込に係る" in diff and "insert_after" not in diff
+
+
+def test_edit_of_a_text_the_variant_overrides_changes_the_override(repo: Path, tmp_path: Path) -> None:
+    docx = tmp_path / "h.docx"
+    docx.write_bytes(_word_edit(_render(repo, docx), "但し、既にお支払いいただいた", "任意に変更出来る", "任意に変更できる"))
+    result = run_cli("apply", str(docx), "--root", str(repo), "--to", "shared")
+    assert result.code == 0, result.stderr
+    diff = _diff(repo)
+    assert "terms/" not in diff
+    changed = [l for l in diff.splitlines() if l[:1] in "+-" and l[:3] not in ("+++", "---")]
+    assert len(changed) == 2 and "任意に変更できる" in changed[1] and "{self}" in changed[1]
+
+
+def test_appendix_cell_edit(repo: Path, tmp_path: Path) -> None:
+    def change(root) -> None:
+        cell = next(t for t in root.iter(q("t")) if t.text == "22,000円（税込・交通費込）")
+        cell.text = "23,100円（税込・交通費込）"
+
+    docx = tmp_path / "h.docx"
+    docx.write_bytes(_transform(_render(repo, docx), change))
+    result = run_cli("apply", str(docx), "--root", str(repo))
+    assert result.code == 0, result.stderr
+    changed = [l for l in _diff(repo).splitlines() if l[:1] in "+-" and l[:3] not in ("+++", "---")]
+    assert changed == ['-              - "22,000円（税込・交通費込）"', '+              - "23,100円（税込・交通費込）"']
+
+
+def test_changed_number_is_refused(repo: Path, tmp_path: Path) -> None:
+    def change(root) -> None:
+        p = _para(root, "振込に係る手数料")
+        label = next(t for t in p.iter(q("t")) if t.text == "1.")
+        label.text = "2."
+
+    docx = tmp_path / "h.docx"
+    docx.write_bytes(_transform(_render(repo, docx), change))
+    result = run_cli("apply", str(docx), "--root", str(repo))
+    assert result.code == 1 and "W104" in result.stderr and _diff(repo) == ""
+
+
+def test_comments_are_listed(repo: Path, tmp_path: Path) -> None:
+    docx = tmp_path / "h.docx"
+    data = _render(repo, docx)
+    with zipfile.ZipFile(io.BytesIO(data)) as zin:
+        parts = {n: zin.read(n) for n in zin.namelist()}
+    parts["word/comments.xml"] = (f'<w:comments xmlns:w="{W}"><w:comment w:id="1" w:author="法務 花子">'
+                                  '<w:p><w:r><w:t>この料金で良いか確認</w:t></w:r></w:p></w:comment></w:comments>').encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zout:
+        for name, blob in parts.items():
+            zout.writestr(name, blob)
+    docx.write_bytes(out.getvalue())
+    result = run_cli("apply", str(docx), "--root", str(repo), "--dry-run")
+    assert result.code == 0, result.stderr
+    assert "コメント（法務 花子）: この料金で良いか確認" in result.stdout
