@@ -47,6 +47,30 @@ def _by_key(body, doc: NumberedDocument) -> dict[str, object]:
     return out
 
 
+def _row_keys(old: NumberedDocument, new: NumberedDocument) -> dict[str, str]:
+    """Old table-cell key → the key its row has in the new edition (rows paired by content, so a
+    removed row is a deleted row and not a shift of every later cell); rows without a partner get
+    a key no new cell has."""
+    from difflib import SequenceMatcher
+
+    new_rows = {f"appendix/{a.id}.{s.id}": s.table.rows for a in new.appendices for s in a.sections if s.table is not None}
+    out: dict[str, str] = {}
+    for a in old.appendices:
+        for s in a.sections:
+            base = f"appendix/{a.id}.{s.id}"
+            if s.table is None or base not in new_rows:
+                continue
+            pairs: dict[int, int] = {}
+            matcher = SequenceMatcher(None, s.table.rows, new_rows[base], autojunk=False)
+            for op, i1, i2, j1, j2 in matcher.get_opcodes():
+                if op in ("equal", "replace"):
+                    pairs.update({i1 + k: j1 + k for k in range(min(i2 - i1, j2 - j1))})
+            for r, row in enumerate(s.table.rows):
+                for c in range(len(row)):
+                    out[f"{base}#r{r + 1}c{c}"] = f"{base}#r{pairs[r] + 1}c{c}" if r in pairs else f"{base}#gone{r + 1}c{c}"
+    return out
+
+
 def _old_text(p, new: Slot, old: Slot) -> str:
     """What the paragraph said in the old edition: its label and its text replaced, the rest (tabs, fixed words) kept."""
     shown = paragraph_text(p)
@@ -65,21 +89,22 @@ def _ancestor(el, tag: str):
 
 
 def _insert_removed(old_body, new_body, old_doc: NumberedDocument, new_keys: dict[str, object],
-                    old_keys: dict[str, object], revisions: Revisions) -> int:
+                    old_keys: dict[str, object], revisions: Revisions, rename: dict[str, str]) -> int:
     """Put each paragraph (or whole table row) only the old edition has after its closest surviving predecessor."""
-    changes, last, done_rows = 0, None, set()
+    changes, last, done_rows = 0, None, []
     for slot in slots(old_doc):
-        if slot.key in new_keys:
-            last = new_keys[slot.key]
+        key = rename.get(slot.key, slot.key)
+        if key in new_keys:
+            last = new_keys[key]
             continue
-        p = old_keys.get(slot.key)
+        p = old_keys.get(key)
         if p is None:
             continue
         row = _ancestor(p, qn("w:tr"))
         if row is not None:
-            if id(row) in done_rows:
+            if row in done_rows:
                 continue
-            done_rows.add(id(row))
+            done_rows.append(row)
             anchor = _ancestor(last, qn("w:tr")) if last is not None else None
             if anchor is None:
                 continue  # a whole table is gone: its heading paragraphs are shown deleted, rows are not
@@ -122,11 +147,13 @@ def tracked_document(old: NumberedDocument, new: NumberedDocument, old_bytes: by
     """The new DOCX with the changes from the old one tracked (both rendered with the same template)."""
     new_docx, old_docx = Document(io.BytesIO(new_bytes)), Document(io.BytesIO(old_bytes))
     new_body, old_body = new_docx.element.body, old_docx.element.body
-    new_keys, old_keys = _by_key(new_body, new), _by_key(old_body, old)
-    old_slots = {s.key: s for s in slots(old)}
+    rename = _row_keys(old, new)
+    new_keys = _by_key(new_body, new)
+    old_keys = {rename.get(k, k): p for k, p in _by_key(old_body, old).items()}
+    old_slots = {rename.get(s.key, s.key): s for s in slots(old)}
     revisions = Revisions.start(author, date, first=90000)
     changes = 0
-    new_rows: dict[int, list[bool]] = {}
+    new_rows: dict[object, list[bool]] = {}  # keyed by the element: lxml keeps a proxy alive, id() of a freed one is reused
     for slot in slots(new):
         p = new_keys.get(slot.key)
         if p is None:
@@ -134,17 +161,17 @@ def tracked_document(old: NumberedDocument, new: NumberedDocument, old_bytes: by
         before = old_slots.get(slot.key)
         row = _ancestor(p, qn("w:tr"))
         if row is not None:
-            new_rows.setdefault(id(row), []).append(before is None)
+            new_rows.setdefault(row, []).append(before is None)
         if before is None or slot.key not in old_keys:
             track_inserted(p, revisions)
             changes += 1
         else:
             changes += track_text(p, _old_text(p, slot, before), revisions)
     for row in new_body.iter(qn("w:tr")):
-        flags = new_rows.get(id(row))
+        flags = new_rows.get(row)
         if flags and all(flags):
             mark_row(row, "w:ins", revisions)
-    changes += _insert_removed(old_body, new_body, old, new_keys, old_keys, revisions)
+    changes += _insert_removed(old_body, new_body, old, new_keys, old_keys, revisions, rename)
     _settings_track(new_docx)
     buffer = io.BytesIO()
     new_docx.save(buffer)

@@ -198,6 +198,9 @@ def _redline_repo(repo: Path) -> str:
     edit(repo, "terms/fees.yaml", "なお振込に係る", "なお銀行振込に係る")
     edit(repo, "terms/fees.yaml", "  - id: changes\n", "  - id: changes\n    when: it_subsidy\n")
     edit(repo, "variants/hiroshima-cci.yaml", '- "22,000円（税込・交通費込）"', '- "23,000円（税込・交通費込）"')
+    # one row removed, one added: rows are deleted/inserted whole, later rows do not shift
+    edit(repo, "variants/hiroshima-cci.yaml", '            - - 180分以上210分未満\n              - "44,000円（税込・交通費込）"\n              - 全額保険適用\n', "")
+    edit(repo, "variants/hiroshima-cci.yaml", '            - - 120分以上150分未満', '            - - 100分以上120分未満\n              - "26,000円（税込・交通費込）"\n              - 全額保険適用\n            - - 120分以上150分未満')
     commit_all(repo, "改定")
     return base
 
@@ -224,6 +227,12 @@ def test_redline_accept_and_reject_all(repo: Path, tmp_path: Path) -> None:
     deleted = re.findall(r"<w:delText[^>]*>([^<]*)</w:delText>", heading)
     inserted = re.findall(r"<w:ins [^>]*>(?:(?!</w:ins>).)*<w:t[^>]*>([^<]*)</w:t>", heading)
     assert deleted == ["13"] and inserted == ["14"]
+    # tables cell by cell: 22,000 → 23,000 is one change inside its cell; one row deleted, one inserted
+    cell = re.search(r"<w:tc>(?:(?!</w:tc>).)*23,000(?:(?!</w:tc>).)*</w:tc>", xml).group()
+    assert re.findall(r"<w:delText[^>]*>([^<]*)</w:delText>", cell) == ["22,000"]
+    rows_del = len(re.findall(r"<w:trPr>(?:(?!</w:trPr>).)*<w:del ", xml))
+    rows_ins = len(re.findall(r"<w:trPr>(?:(?!</w:trPr>).)*<w:ins ", xml))
+    assert (rows_del, rows_ins) == (1, 1)
 
 
 def _soffice(src: Path, fmt: str, outdir: Path) -> Path:
