@@ -10,9 +10,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
-from conftest import REPO, run_cli
+from conftest import REPO, copy_project, run_cli
 from release_repo import commit_all, edit, git, make_repo
 from word_xml import W, plain_texts, q, resolve, texts
 
@@ -369,3 +371,56 @@ def test_comments_are_listed(repo: Path, tmp_path: Path) -> None:
     result = run_cli("apply", str(docx), "--root", str(repo), "--dry-run")
     assert result.code == 0, result.stderr
     assert "コメント（法務 花子）: この料金で良いか確認" in result.stdout
+
+
+def test_letterhead_template_in_redline_and_apply(repo: Path, tmp_path: Path) -> None:
+    import docx as python_docx
+    from importlib import resources
+
+    document = python_docx.Document(str(resources.files("generator").joinpath("templates", "terms.docx")))
+    document.add_paragraph("レターヘッド {{ provider }}")
+    (repo / "templates").mkdir()
+    document.save(str(repo / "templates" / "letterhead.docx"))
+    edit(repo, "variants/hiroshima-cci.yaml", "self: 本所\n", "self: 本所\ntemplate: templates/letterhead.docx\n")
+    base = commit_all(repo, "レターヘッド")
+    edit(repo, "terms/fees.yaml", "なお振込に係る", "なお銀行振込に係る")
+    out = tmp_path / "r.docx"
+    result = run_cli("redline", VARIANT, "--from", base, "--to", "WORKTREE", "-o", str(out), "--root", str(repo))
+    assert result.code == 0, result.stderr
+    accepted = texts(resolve(out.read_bytes(), accept=True))
+    assert "レターヘッド 広島商工会議所" in accepted
+    assert accepted == plain_texts(_render(repo, tmp_path / "new.docx"))
+    # the letterhead line is the template's own text: applying the file unchanged changes nothing
+    git(repo, "checkout", "-q", "--", ".")
+    same = tmp_path / "same.docx"
+    _render(repo, same)
+    result = run_cli("apply", str(same), "--root", str(repo))
+    assert result.code == 0, result.stderr
+    assert _diff(repo) == ""
+
+_WORDS = ("振込", "手数料等", "お客様", "ご負担", "消費税")
+_ALPHABET = "あいうえおかきくけこさしすせそ料金手続契約本日所、。（）"
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(word=st.sampled_from(_WORDS), typed=st.text(alphabet=_ALPHABET, min_size=1, max_size=8))
+def test_property_any_literal_edit_renders_back(tmp_path_factory, word: str, typed: str) -> None:
+    """Replacing any literal word of 第13条第1項 in Word and applying gives exactly that text when rendered again."""
+    from generator.apply import apply_docx
+    from generator.build import render_context
+    from generator.compile import compile_variant, load
+    from generator.render.docx import render_docx
+
+    root = copy_project(REPO, tmp_path_factory.mktemp("prop") / "real")
+    project = load(root)
+    doc = compile_variant(project, VARIANT)
+    before = next(p for p in doc.article("fees").paragraphs if p.path == "fees.amount").blocks[0]
+    data = render_docx(doc, render_context(project, root, doc))
+    path = root / "h.docx"
+    path.write_bytes(_word_edit(data, "振込に係る手数料", word, typed))
+    apply_docx(path, root=root)
+    after_doc = compile_variant(load(root), VARIANT)
+    after = next(p for p in after_doc.article("fees").paragraphs if p.path == "fees.amount").blocks[0]
+    assert after == before.replace(word, typed, 1)
+    written = (root / "variants" / "hiroshima-cci.yaml").read_text(encoding="utf-8")
+    assert "{member_fee}" in written or after == before
