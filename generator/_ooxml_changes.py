@@ -15,7 +15,7 @@ from typing import Iterator
 
 from docx.oxml.ns import qn
 
-from .diff import DELETE, EQUAL, INSERT, char_diff
+from .diff import EQUAL, char_diff
 
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
@@ -175,4 +175,4 @@ def mark_row(tr, tag: str, revisions: Revisions) -> None:
     trpr.append(revisions.element(trpr, tag))
 
 
-__all__ = ["Revisions", "track_text", "track_inserted", "deleted_copy", "mark_row", "DELETE", "INSERT"]
+__all__ = ["Revisions", "track_text", "track_inserted", "deleted_copy", "mark_row"]

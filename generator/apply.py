@@ -21,10 +21,10 @@ from typing import Any
 
 from diff_match_patch import diff_match_patch
 
-from ._align import merge, similarity
+from ._align import bigrams, dice, merge, similarity
 from ._apply_map import Source, computed_finding, fixed_location, names, plain_paths, sources, touched
+from ._docx_ids import slots
 from ._docx_read import WordFile, quiet, read_word
-from ._yaml_splice import append_item, replace_value
 from .compile import compile_variant, load
 from .errors import Finding, Location, ModelError, SourceError
 from .resolve import resolve
@@ -104,7 +104,8 @@ def _pair_lost(word: WordFile, by_name: dict[str, str], rendered: dict[str, str]
         if any(n in by_name for n in p.names) or not p.text.strip() or quiet(p.text).strip() in fixed:
             continue
         text = _LABEL.sub("", p.text)
-        best = max(missing, key=lambda k: similarity(rendered[k], text), default=None)
+        grams = bigrams(text)  # cheap bigram score picks the candidate, the character diff confirms it
+        best = max(missing, key=lambda k: dice(bigrams(rendered[k]), grams), default=None)
         if best is not None and similarity(rendered[best], text) >= 0.6:
             out[index] = best
             missing.remove(best)
@@ -124,8 +125,6 @@ def plan_changes(word: WordFile, project, variant_id: str, file_label: str, root
     resolved = resolve(project, variant_id)
     doc = compile_variant(project, variant_id)
     srcs = sources(resolved, doc)
-    from ._docx_ids import slots
-
     shown = {s.key: s for s in slots(doc)}
     by_name = names(doc)
     rendered = {k: s.text for k, s in shown.items()}
@@ -145,7 +144,8 @@ def plan_changes(word: WordFile, project, variant_id: str, file_label: str, root
         key = keys[0]
         seen.update(keys)
         if len(keys) > 1:
-            findings.append(Finding(Location(file_label), "W108", f"{' と '.join(srcs[k].label for k in keys)}が 1 つの段落にまとめられています。",
+            first = srcs[keys[0]].rtext
+            findings.append(Finding(first.origin if first else Location(file_label), "W108", f"{' と '.join(srcs[k].label for k in keys)}が 1 つの段落にまとめられています。",
                                     "段落を分けたままにするか、不要な項・号は段落ごと削除してください。"))
             continue
         last_key = key
@@ -164,6 +164,11 @@ def plan_changes(word: WordFile, project, variant_id: str, file_label: str, root
             plan.changes.setdefault((_path(src), src.field), {})[_index(src)] = None
             plan.nodes[_path(src)] = src.node
             plan.report.append(f"  {src.label}: 削除")
+    removed = sum(1 for line in plan.report if line.endswith(": 削除"))
+    if removed * 2 > sum(1 for s in srcs.values() if s.node is not None):
+        # more than half the clauses gone: ids lost (text copied into a new file) or a partial document, not an edit
+        findings.append(Finding(Location(file_label), "W110", f"文書から {removed} 件の条項が見つかりません（見えない ID が失われたか、文書の一部だけです）。",
+                                "kiyaku が出力した DOCX に直接編集したファイルを使ってください。新しい文書の取り込みは kiyaku import です。"))
     return plan, findings
 
 

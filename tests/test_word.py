@@ -270,6 +270,19 @@ def test_ids_survive_libreoffice_and_apply_reads_its_file(repo: Path, tmp_path: 
     assert "銀行振込に係る" in _diff(repo)
 
 
+def test_a_document_without_ids_is_refused(repo: Path, tmp_path: Path) -> None:
+    """Text copied into a fresh Word file (no ids, half the clauses) is not read as "delete everything else"."""
+    import docx as python_docx
+
+    document = python_docx.Document()
+    for line in run_cli("render", VARIANT, "--root", str(repo)).stdout.splitlines()[:40]:
+        document.add_paragraph(line)
+    path = tmp_path / "copied.docx"
+    document.save(str(path))
+    result = run_cli("apply", str(path), "--variant", VARIANT, "--root", str(repo))
+    assert result.code == 1 and "W110" in result.stderr and _diff(repo) == ""
+
+
 def test_not_a_docx(repo: Path, tmp_path: Path) -> None:
     bad = tmp_path / "x.docx"
     bad.write_text("hello", encoding="utf-8")
