@@ -131,6 +131,20 @@ def test_one_word_edited_as_word_writes_it(repo: Path, tmp_path: Path) -> None:
     assert run_cli("lint", "--root", str(repo)).code == 0
 
 
+def test_one_word_in_a_paragraph_with_a_reference(repo: Path, tmp_path: Path) -> None:
+    docx = tmp_path / "h.docx"
+    docx.write_bytes(_word_edit(_render(repo, docx), "UTM装置をお客様にお送り", "お送りする", "発送する"))
+    result = run_cli("apply", str(docx), "--root", str(repo))
+    assert result.code == 0, result.stderr
+    added = [l for l in _diff(repo).splitlines() if l.startswith("+") and not l.startswith("+++")]
+    body = next(l for l in added if "発送する" in l)
+    assert "{ref:customer-setup.delivery}" in body and "{self}" in body and "{install}" in body
+    assert "第5条" not in body and "本所" not in body
+    assert "replace: fees.delivery" in "\n".join(added)
+    out = run_cli("render", VARIANT, "--root", str(repo)).stdout
+    assert "UTM装置をお客様に発送するものとし" in out
+
+
 def test_one_word_to_shared(repo: Path, tmp_path: Path) -> None:
     docx = tmp_path / "h.docx"
     docx.write_bytes(_word_edit(_render(repo, docx), "振込に係る手数料", "振込に係る", "銀行振込に係る"))
