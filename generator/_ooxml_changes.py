@@ -3,7 +3,10 @@
 Why by hand (lxml on python-docx's tree) and not docx-revisions: that library stamps every
 revision with the wall clock (our outputs must be byte-identical for the same sources) and has no
 inserted/deleted paragraph marks, which "Reject all" needs to remove a new paragraph entirely.
-The markup used is the small subset Word itself writes (ECMA-376 Part 1 §17.13.5).
+python-redlines (MIT) runs Open-XML-PowerTools' WmlComparer as a .NET binary on two whole
+documents: it cannot pair paragraphs by clause id (a renumbering becomes rewritten text) and costs a
+subprocess per call; docx-redline needs Python ≥ 3.12. The markup used is the small subset Word
+itself writes (ECMA-376 Part 1 §17.13.5); LibreOffice reads it back as tracked changes (tests/test_word.py).
 """
 
 from __future__ import annotations
