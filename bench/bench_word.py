@@ -49,6 +49,23 @@ def main() -> None:
         path = Path(tmp) / "h.docx"
         path.write_bytes(render_docx(doc, render_context(project, root, doc)))
         timed("apply --dry-run (unchanged file)", lambda: apply_docx(path, root=root, dry_run=True))
+        edited = Path(tmp) / "edited.docx"
+        edited.write_bytes(_edit(path.read_bytes(), "振込に係る", "銀行振込に係る"))
+        timed("apply --dry-run (one word edited)", lambda: apply_docx(edited, root=root, dry_run=True))
+
+
+def _edit(docx: bytes, old: str, new: str) -> bytes:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(docx)) as zin:
+        parts = {n: zin.read(n) for n in zin.namelist()}
+    parts["word/document.xml"] = parts["word/document.xml"].decode().replace(old, new, 1).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zout:
+        for name, data in parts.items():
+            zout.writestr(name, data)
+    return out.getvalue()
 
 
 if __name__ == "__main__":

@@ -164,6 +164,30 @@ def test_word_autocorrect_noise_is_not_a_change(repo: Path, tmp_path: Path) -> N
     assert _diff(repo) == ""
 
 
+def test_smart_tags_hyperlinks_and_field_codes_are_not_text(repo: Path, tmp_path: Path) -> None:
+    def change(root) -> None:
+        p = _para(root, "振込に係る手数料")
+        runs = [r for r in p if r.tag == q("r")]
+        tag = etree.Element(q("smartTag"), {q("uri"): "urn:schemas-microsoft-com:office:smarttags", q("element"): "date"})
+        runs[-1].addprevious(tag)
+        tag.append(runs[-1])
+        link = etree.Element(q("hyperlink"), {q("anchor"): "x"})
+        runs[0].addprevious(link)
+        link.append(runs[0])
+        for kind, code in (("begin", None), (None, " MERGEFIELD 名前 "), ("end", None)):
+            r = etree.SubElement(p, q("r"))
+            if kind:
+                etree.SubElement(r, q("fldChar"), {q("fldCharType"): kind})
+            else:
+                etree.SubElement(r, q("instrText")).text = code
+
+    docx = tmp_path / "h.docx"
+    docx.write_bytes(_transform(_render(repo, docx), change))
+    result = run_cli("apply", str(docx), "--root", str(repo))
+    assert result.code == 0, result.stderr
+    assert _diff(repo) == ""
+
+
 def test_word_noise_kept_out_of_a_real_edit(repo: Path, tmp_path: Path) -> None:
     docx = tmp_path / "h.docx"
     edited = _word_edit(_render(repo, docx), "振込に係る手数料", "サービス", "サ－ビス")
