@@ -217,6 +217,23 @@ def cmd_import(args) -> int:
     return EXIT_OK
 
 
+def cmd_redline(args) -> int:
+    from .redline import redline
+
+    result = redline(args.root, args.variant, args.from_ref, args.to_ref, author=args.author)
+    print(f"{args.variant}: 第{result.old_edition}版 → 第{result.new_edition}版、変更履歴 {result.changes} 件", file=sys.stderr)
+    return _emit(result.data, args.output)
+
+
+def cmd_apply(args) -> int:
+    from .apply import apply_docx
+
+    result = apply_docx(args.file, root=args.root, variant_id=args.variant, dry_run=args.dry_run,
+                        pending=args.pending, to_shared=args.to == "shared")
+    sys.stdout.write(result.report)
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = JapaneseParser(prog="kiyaku", description="規約をコードとして管理する（terms of use as code）")
     p.add_argument("--version", action="version", version=f"kiyaku {__version__}", help="版を表示して終了する")
@@ -293,6 +310,20 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--like", required=True, metavar="EXISTING", help="手本にする既存の販売店 ID（例: hiroshima-cci）")
     sp.add_argument("--name", required=True, help="販売店の正式名称（例: 福山商工会議所）")
     sp.add_argument("--dry-run", action="store_true", help="内容を表示するだけで書き込まない")
+    sp = add("redline", "2 つの版の違いを Word の変更履歴つき文書（.docx）にする", cmd_redline)
+    sp.add_argument("variant")
+    sp.add_argument("--from", dest="from_ref", required=True, help="git の版、ed<版番号>、または WORKTREE")
+    sp.add_argument("--to", dest="to_ref", default="WORKTREE", help="git の版、ed<版番号>、または WORKTREE（既定）")
+    sp.add_argument("-o", "--output", required=True, help="出力ファイル（.docx）")
+    sp.add_argument("--author", default="kiyaku", help="変更履歴の作成者（既定: kiyaku）")
+    sp = add("apply", "Word で編集された規約（.docx）の変更を YAML に書き戻す（コミットはしない）", cmd_apply)
+    sp.add_argument("file")
+    sp.add_argument("--variant", help="販売店 ID（既定: 文書のプロパティから読み取る）")
+    sp.add_argument("--dry-run", action="store_true", help="変更内容を表示するだけで書き込まない")
+    sp.add_argument("--pending", default="refuse", choices=["refuse", "accept", "ignore"],
+                    help="未処理の変更履歴: refuse（既定、中止）| accept（すべて承諾したものとして読む）| ignore（変更前の文として読む）")
+    sp.add_argument("--to", default="variant", choices=["variant", "shared"],
+                    help="書き込み先: variant（既定、販売店ファイルの上書き）| shared（terms/ の共有条項）")
     return p
 
 

@@ -30,6 +30,7 @@ from docx.oxml.ns import qn
 from jinja2.sandbox import SandboxedEnvironment
 from docxtpl import DocxTemplate
 
+from .._docx_ids import stamp
 from ..document import NumberedDocument
 from ..errors import Finding, Location, RenderError
 from . import RenderContext
@@ -199,6 +200,7 @@ def render_docx(doc: NumberedDocument, context: RenderContext) -> bytes:
         raise RenderError(Finding(Location(shown), "R013", f"テンプレート「{shown}」の差し込み記法に誤りがあります: {exc}",
                                   "{{ 変数 }} と {%p for … %} … {%p endfor %} の組を確認してください。")) from None
     _fit_columns(template)
+    stamp(template.docx.element.body, doc)  # ids for kiyaku apply / redline (generator/_docx_ids.py)
     when = dt.datetime.fromtimestamp(context.timestamp, dt.timezone.utc)
     _core_properties(template, doc, when)
     buffer = io.BytesIO()
