@@ -99,6 +99,7 @@ class Notice:
     terms_href: str  # where the rendered terms are, for links to the article anchors
     kind_text: str = ""  # what customers read for `kind` (terms/document.yaml notice.kinds)
     contact: Contact = Contact()
+    addressee: str = "お客様各位"
 
     @property
     def empty(self) -> bool:
@@ -229,7 +230,7 @@ def _clause(doc: NumberedDocument, path: str) -> str | None:
 
 
 def build_notice(record: ReleaseRecord, old: NumberedDocument, new: NumberedDocument, terms_href: str | None = None,
-                 kind_text: str | None = None, contact: Contact = Contact()) -> Notice:
+                 kind_text: str | None = None, contact: Contact = Contact(), addressee: str = "お客様各位") -> Notice:
     """The notice of `record`, from the documents of the previous and of this edition."""
     result = diff(old, new)
     rows, tables = _rows(result)
@@ -240,15 +241,16 @@ def build_notice(record: ReleaseRecord, old: NumberedDocument, new: NumberedDocu
                   record.announced_day, record.effective_day, start, end, record.notice_days, record.reason, record.kind,
                   record.service_change, deadline, _clause(new, AMENDMENT_CLAUSE), _clause(new, REFUND_CLAUSE),
                   _articles(result, rows, tables), tuple(rows), terms_href if terms_href is not None else f"{record.variant}.html",
-                  wording, contact)
+                  wording, contact, addressee)
 
 
-def _issuer(root: Path | str, record: ReleaseRecord) -> tuple[str, Contact]:
-    """The customer-facing kind wording and the contact block, as committed with the edition."""
+def _issuer(root: Path | str, record: ReleaseRecord) -> tuple[str, Contact, str]:
+    """The customer-facing kind wording, the contact block and the addressee, as committed with the edition."""
     project = project_at(root, record.source_commit)
     variant = project.variants[record.variant]
     wording = project.document.notice.kinds.get(record.kind, record.kind)  # type: ignore[call-overload]
-    return wording, Contact(variant.address or "", variant.phone or "", variant.email or "", variant.web or "")
+    contact = Contact(variant.address or "", variant.phone or "", variant.email or "", variant.web or "")
+    return wording, contact, project.document.notice.addressee
 
 
 def make_notice(root: Path | str, variant_id: str, edition: int | None = None, terms_href: str | None = None) -> Notice:
@@ -266,13 +268,13 @@ def make_notice(root: Path | str, variant_id: str, edition: int | None = None, t
                                    "--edition で変更後の版を指定してください。"))
     previous = find_edition(root, variant_id, record.previous_edition)
     new = edition_document(root, record)
-    wording, contact = _issuer(root, record)
-    return build_notice(record, edition_document(root, previous), new, terms_href, wording, contact)
+    wording, contact, addressee = _issuer(root, record)
+    return build_notice(record, edition_document(root, previous), new, terms_href, wording, contact, addressee)
 
 
 # format name -> "module:Class"; each class has name, extension, media_type and render(notice) -> bytes
 FORMATS = {
-    "md": "generator.notice_render:MarkdownNotice",
+    "md": "generator.notice_md:MarkdownNotice",
     "html": "generator.notice_render:HtmlNotice",
     "docx": "generator.notice_render:DocxNotice",
     "pdf": "generator.notice_render:PdfNotice",
