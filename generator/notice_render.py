@@ -10,10 +10,10 @@ and placed as string values (never markup) in Typst.
 from __future__ import annotations
 
 import contextlib
+import functools
 import datetime as dt
 import json
 import os
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -21,7 +21,7 @@ import jinja2
 
 from ._calendar import JST
 from .eras import era_date
-from .errors import Finding, Location, ReleaseError
+from .errors import ReleaseError, RenderError
 from .notice import Contact, Notice, Piece, Table
 
 LEGEND = "変更箇所は、変更後・変更前の両方で下線と網掛けで示しています。（略）は変更のない部分の省略です。"
@@ -148,37 +148,24 @@ class DocxNotice:
             return target.read_bytes()
 
 
-def font_paths() -> list[str]:
-    """The pinned Noto Sans CJK JP folders: generator/render/pdf.py's, or found through the font packages."""
-    try:
-        from .render.pdf import font_files
-        files = list(font_files())
-    except ImportError:
-        files = []
-        for package in ("noto_cjk_sans_jp_regular", "noto_cjk_sans_jp_bold"):
-            with contextlib.suppress(ModuleNotFoundError):
-                files += [Path(str(p)) for p in resources.files(package).iterdir() if p.name.endswith((".otf", ".ttf"))]
-    return sorted({str(p.parent) for p in files})
-
-
 class PdfNotice:
-    """PDF through Typst with the same pinned fonts as the terms; clause text goes in as JSON strings."""
+    """PDF/A-2a through Typst with the same pinned fonts and typesetting rules as the terms (tagged, /Lang,
+    embedded subset fonts); clause text goes in as JSON strings."""
 
     name, extension, media_type = "pdf", ".pdf", "application/pdf"
 
     def render(self, notice: Notice) -> bytes:
-        import typst
+        from .render import pdf
 
-        source = resources.files("generator").joinpath("templates", "notice.typ").read_bytes()
-        when = dt.datetime.fromtimestamp(_timestamp(notice), dt.timezone.utc)
-        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=font_paths())
         try:
-            data = typst.Compiler(source, font_paths=fonts, ignore_system_fonts=True).compile(
-                format="pdf", sys_inputs={"notice": json.dumps(notice_view(notice), ensure_ascii=False, sort_keys=True)},
-                timestamp=when)
-        except typst.TypstError as exc:
-            raise ReleaseError(Finding(Location("generator/templates/notice.typ"), "H052",
-                                       f"お知らせの PDF を組版できませんでした: {exc.message}",
-                                       "テンプレートまたは typst パッケージのバージョンを確認してください。")) from None
-        assert isinstance(data, bytes)
-        return data
+            return pdf.compile_pdf(_notice_compiler(), {"notice": json.dumps(notice_view(notice), ensure_ascii=False, sort_keys=True)},
+                                   _timestamp(notice), pdf.PDF_STANDARD, "generator/templates/notice.typ", "H052")
+        except RenderError as exc:
+            raise ReleaseError(exc.findings) from None
+
+
+@functools.cache
+def _notice_compiler() -> Any:
+    from .render import pdf
+
+    return pdf.template_compiler("notice.typ")
