@@ -127,6 +127,11 @@ _MESSAGES = {
     "model_type": ("M003", "「{field}」は「キー: 値」の形で書いてください。", "字下げを確認してください。"),
     "string_pattern_mismatch": ("M004", "「{field}」の書式が正しくありません（{input}）。", "ID は半角英小文字・数字・ハイフン、日付は \"YYYY-MM-DD\" です。"),
 }
+# A pattern hint per field where the generic one (ids and dates) would mislead.
+_PATTERN_HINTS = {
+    "web": "https:// で始まるウェブページのアドレスを書いてください（未確定なら \"TODO: …\"）。",
+    "email": "name@example.jp の形で書いてください（未確定なら \"TODO: …\"）。",
+}
 
 
 def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
@@ -171,6 +176,8 @@ def validation_findings(exc: ValidationError, model: type[BaseModel], loaded: Lo
                                     f'"{value}" のように引用符で囲んでください（YAML が日付型に変換してしまうため）。'))
             continue
         code, message, hint = _MESSAGES.get(err["type"], ("M009", "「{field}」の値が正しくありません（{msg}）。", "書式を docs/format.md で確認してください。"))
+        if err["type"] == "string_pattern_mismatch":
+            hint = _PATTERN_HINTS.get(field_name, hint)
         findings.append(Finding(where, code, message.format(field=field_name, input=value, msg=err.get("msg", "")), hint))
     return findings
 

@@ -189,3 +189,21 @@ def test_lint_requires_contact_after_a_notice_and_warns_on_todo(tmp_path: Path, 
     cli.main(["lint", "--root", str(root)])
     captured = capsys.readouterr()
     assert "beta.yaml" not in captured.out + captured.err
+
+
+@pytest.mark.parametrize("field, value, hint", [
+    ("web", '"javascript:alert(1)"', "https:// で始まる"),
+    ("web", "www.example.jp", "https:// で始まる"),
+    ("email", '"terms at example.jp"', "name@example.jp の形"),
+])
+def test_a_bad_contact_value_is_refused_with_its_place(mini: Path, capsys, field: str, value: str, hint: str) -> None:
+    path = mini / "variants" / "alpha.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if text.startswith(f"{field}: "))
+    lines[line - 1] = f"{field}: {value}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert cli.main(["lint", "--root", str(mini)]) == 1
+    captured = capsys.readouterr()
+    out = captured.out + captured.err
+    assert f"variants/alpha.yaml:{line}:1: M004 「{field}」の書式が正しくありません" in out and hint in out
+    assert "Traceback" not in out
