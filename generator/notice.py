@@ -120,6 +120,11 @@ def _changed_kinds(change: UnitChange) -> set[str]:
     return kinds
 
 
+def _whole_table(cells: tuple[tuple[str, ...], ...]) -> Table:
+    """A table that is new or deleted as a whole: every cell marked (the header too)."""
+    return tuple(tuple((Piece(c, True),) if c else () for c in row) for row in cells)
+
+
 def _table_row(change: UnitChange) -> tuple[Row, TableDiff]:
     assert change.old is not None and change.new is not None and change.old.table and change.new.table
     result = table_diff(change.old.table, change.new.table)
@@ -160,14 +165,16 @@ def _rows(result: DocumentDiff) -> tuple[list[Row], dict[str, TableDiff]]:
         if status in (ADDED, REMOVED):
             own = notes.ADDED if status == ADDED else notes.REMOVED
             kinds = notes.ordered({own} | extra | ({notes.FEE} if notes.AMOUNT.search(unit.text) else set()))
-            number = article.new_number if status == ADDED else article.old_number if article else None
+            number = (article.new_number if status == ADDED else article.old_number) if article else None
             label, text = (f"第{number}条", article.new_heading if status == ADDED else article.old_heading) if whole and article \
                 else (unit.label, unit.text)
             note = f"条の{own}" if whole else "、".join(kinds)
+            table = _whole_table(unit.table) if unit.table else None
+            body = () if table else (Piece(text or "", True),)
             if status == ADDED:
-                rows.append(Row(label, unit.anchor, (Piece(text or "", True),), "", (Piece("（新設）"),), note, kinds))
+                rows.append(Row(label, unit.anchor, body, "", (Piece("（新設）"),), note, kinds, new_table=table))
             else:
-                rows.append(Row("", None, (Piece("（削除）"),), label, (Piece(text or "", True),), note, kinds))
+                rows.append(Row("", None, (Piece("（削除）"),), label, body, note, kinds, old_table=table))
         elif unit.kind == "table" and change.old is not None and change.old.table and change.new is not None and change.new.table:
             row, tables[unit.path] = _table_row(change)
             rows.append(row)
@@ -175,7 +182,8 @@ def _rows(result: DocumentDiff) -> tuple[list[Row], dict[str, TableDiff]]:
             new_pieces, old_pieces = sides(change.segments)
             assert change.old is not None and change.new is not None
             kinds = notes.ordered(_changed_kinds(change))
-            rows.append(Row(change.new.label, change.new.anchor, new_pieces, change.old.label, old_pieces, "、".join(kinds), kinds))
+            note = "、".join(kinds) + ("（参照する条項の番号の修正）" if status == REFERENCES else "")
+            rows.append(Row(change.new.label, change.new.anchor, new_pieces, change.old.label, old_pieces, note, kinds))
     return rows, tables
 
 

@@ -92,7 +92,7 @@ def test_new_deleted_renumbered_and_elided(repo: Path) -> None:
     purpose = notes[("第1条第1項", "第1条第1項")]
     assert changed(purpose.new) == ["と手続"] and purpose.new[0].text == ELIDED
     assert sum(len(p.text) for p in purpose.new) < len(long_text) // 2
-    assert notes[("第3条第1項", "第3条第1項")].note == "番号の変更"  # 第2条第2項 → 第2条第3項
+    assert notes[("第3条第1項", "第3条第1項")].note == "番号の変更（参照する条項の番号の修正）"  # 第2条第2項 → 第2条第3項
 
 
 def test_html_is_escaped_linked_and_marked_by_more_than_colour(repo: Path) -> None:

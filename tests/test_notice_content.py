@@ -207,3 +207,21 @@ def test_a_bad_contact_value_is_refused_with_its_place(mini: Path, capsys, field
     out = captured.out + captured.err
     assert f"variants/alpha.yaml:{line}:1: M004 「{field}」の書式が正しくありません" in out and hint in out
     assert "Traceback" not in out
+
+
+def test_a_new_appendix_table_is_shown_as_a_table(tmp_path: Path, monkeypatch) -> None:
+    fixed_git_dates(monkeypatch)
+    root = make_repo(tmp_path)
+    release(root, None, baseline=True, today=TODAY)
+    edit(root, "variants/alpha.yaml", "        notes: [※上限があります。]\n", "        notes: [※上限があります。]\n"
+         "      - id: install\n        mark: ※2\n        heading: 設置料金\n        table:\n          columns: [作業, 料金]\n"
+         "          rows:\n            - [\"訪問設置\", \"16,500円\"]\n")
+    commit_all(root, "別紙※2")
+    release(root, ["alpha"], "2026-12-01", "2027-01-01", "設置料金の追加", today=TODAY)
+    notice = make_notice(root, "alpha")
+    [table] = [r for r in notice.rows if r.new_label == "別紙※2の表"]
+    assert table.kinds == ("料金の変更", "新設", "別紙の変更") and [p.text for p in table.old] == ["（新設）"]
+    assert [["".join(p.text for p in c) for c in row] for row in table.new_table] == [["作業", "料金"], ["訪問設置", "16,500円"]]
+    assert all(p.changed for row in table.new_table for c in row for p in c)
+    md = render_notice(notice, "md").decode()
+    assert "<table><tr><th>［変更］<u>作業</u></th>" in md
