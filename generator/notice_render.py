@@ -21,6 +21,7 @@ import jinja2
 
 from ._calendar import JST
 from .eras import era_date
+from ._docx_fonts import office_fonts
 from .errors import ReleaseError, RenderError
 from .notice import Contact, Notice, Piece, Table
 
@@ -131,7 +132,8 @@ def _source_date_epoch(value: int) -> Iterator[None]:
 
 
 class DocxNotice:
-    """DOCX through pandoc (pypandoc_binary) from the HTML: tables, underline and highlight survive."""
+    """DOCX through pandoc (pypandoc_binary) from the HTML: tables, underline and highlight survive;
+    then the fonts Office users have are declared (generator._docx_fonts)."""
 
     name, extension, media_type = "docx", ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -145,7 +147,7 @@ class DocxNotice:
             with _source_date_epoch(_timestamp(notice)):
                 pypandoc.convert_text(render_html(notice, for_docx=True), "docx", format="html", outputfile=str(target),
                                       extra_args=["--metadata", "lang=ja-JP"])
-            return target.read_bytes()
+            return office_fonts(target.read_bytes())  # 游明朝/游ゴシック, as the terms DOCX
 
 
 class PdfNotice:

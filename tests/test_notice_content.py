@@ -225,3 +225,36 @@ def test_a_new_appendix_table_is_shown_as_a_table(tmp_path: Path, monkeypatch) -
     assert all(p.changed for row in table.new_table for c in row for p in c)
     md = render_notice(notice, "md").decode()
     assert "<table><tr><th>［変更］<u>作業</u></th>" in md
+
+
+def test_notice_docx_asks_for_office_fonts_and_stays_reproducible(fee_notice: Notice) -> None:
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml.ns import qn
+
+    data = render_notice(fee_notice, "docx")
+    assert data == render_notice(fee_notice, "docx")
+    document = docx.Document(io.BytesIO(data))
+    faces = {}
+    for style in document.styles:
+        if style.type in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER):
+            fonts = style.element.rPr.rFonts if style.element.rPr is not None else None
+            faces[style.name] = fonts.get(qn("w:eastAsia")) if fonts is not None else None
+            assert faces[style.name] in ("游明朝", "游ゴシック") and fonts.get(qn("w:eastAsiaTheme")) is None, style.name
+    assert faces["Normal"] == "游明朝" and faces["Heading 1"] == "游ゴシック"
+    defaults = document.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:rFonts"))
+    assert defaults.get(qn("w:eastAsia")) == "游明朝"
+
+
+@pytest.mark.slow
+def test_notice_docx_opens_in_libreoffice_with_a_japanese_font(fee_notice: Notice, tmp_path: Path) -> None:
+    source = tmp_path / "notice.docx"
+    source.write_bytes(render_notice(fee_notice, "docx"))
+    proc = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--norestore",
+                           "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)], capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    pdf = tmp_path / "notice.pdf"
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "CJK" in fonts, f"no Japanese font (bash scripts/setup.sh installs fonts-noto-cjk): {fonts}"
+    text = _squeeze(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
+    for needle in LETTER + ["18,700円", "16,500円"]:
+        assert _squeeze(needle) in text, needle

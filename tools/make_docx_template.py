@@ -34,12 +34,7 @@ from docx.shared import Mm, Pt, RGBColor, Twips
 # and LibreOffice without them substitute a Japanese serif / sans (MS 明朝 / MS ゴシック, or Noto
 # Serif/Sans CJK JP from Debian's fonts-noto-cjk) instead of a Latin font. The PDF keeps its
 # pinned Noto Sans CJK JP (generator/render/pdf.py). See docs/templates.md.
-MINCHO = "游明朝"
-GOTHIC = "游ゴシック"
-FONT_TABLE = (  # name, English name, PANOSE-1, family
-    (MINCHO, "Yu Mincho", "02020400000000000000", "roman"),
-    (GOTHIC, "Yu Gothic", "020B0400000000000000", "swiss"),
-)
+from generator._docx_fonts import GOTHIC, MINCHO, font_table_xml  # noqa: E402 (one declaration for terms and notice)
 SIZE = Pt(10)
 LINE = 16.5  # line pitch in points for body text (1.65 em)
 EM = 10.0  # points per em at the body size; indents are counted in em as Japanese typesetters do
@@ -379,9 +374,7 @@ def _font_table(document) -> None:
     """Declare both faces as Japanese (charset 80) serif/sans with their English names, so a machine
     without them substitutes a Japanese font of the same kind instead of a Latin fallback."""
     part = next(p for p in document.part.package.iter_parts() if p.partname == "/word/fontTable.xml")
-    entries = "".join(f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:panose1 w:val="{panose}"/><w:charset w:val="80"/>'
-                      f'<w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>' for name, alt, panose, family in FONT_TABLE)
-    part._blob = part.blob.replace(b"</w:fonts>", entries.encode("utf-8") + b"</w:fonts>")
+    part._blob = font_table_xml(part.blob)
 
 
 def _theme(document) -> None:
