@@ -63,8 +63,9 @@ def font_table_xml(xml: bytes) -> bytes:
     return xml.replace(b"</w:fonts>", entries.encode("utf-8") + b"</w:fonts>", 1)
 
 
-def office_fonts(data: bytes) -> bytes:
-    """The DOCX with styles.xml and fontTable.xml declaring 游明朝/游ゴシック; every other entry unchanged."""
+def office_fonts(data: bytes, fit_tables: bool = False) -> bytes:
+    """The DOCX with styles.xml and fontTable.xml declaring 游明朝/游ゴシック; with fit_tables, tables
+    nested in cells are also fitted to them (generator._docx_tables); every other entry unchanged."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -74,5 +75,9 @@ def office_fonts(data: bytes) -> bytes:
                 content = styles_xml(content)
             elif info.filename == "word/fontTable.xml":
                 content = font_table_xml(content)
+            elif info.filename == "word/document.xml" and fit_tables:
+                from ._docx_tables import fit_nested_tables
+
+                content = fit_nested_tables(content)
             target.writestr(info, content)
     return out.getvalue()

@@ -147,7 +147,7 @@ class DocxNotice:
             with _source_date_epoch(_timestamp(notice)):
                 pypandoc.convert_text(render_html(notice, for_docx=True), "docx", format="html", outputfile=str(target),
                                       extra_args=["--metadata", "lang=ja-JP"])
-            return office_fonts(target.read_bytes())  # 游明朝/游ゴシック, as the terms DOCX
+            return office_fonts(target.read_bytes(), fit_tables=True)  # 游明朝/游ゴシック as the terms; 別紙 tables fit their cells
 
 
 class PdfNotice:
