@@ -258,3 +258,11 @@ def test_notice_docx_opens_in_libreoffice_with_a_japanese_font(fee_notice: Notic
     text = _squeeze(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
     for needle in LETTER + ["18,700円", "16,500円"]:
         assert _squeeze(needle) in text, needle
+
+
+def test_the_feed_uses_the_same_date_style(fee_repo: Path) -> None:
+    from generator.feeds import atom
+
+    feed = atom(fee_repo, "alpha").decode()
+    assert "令和9年（2027年）1月1日実施" in feed and "告知日: 令和8年（2026年）12月1日" in feed
+    assert "別紙※1の表" in feed  # the changed units, as in the notice
