@@ -23,6 +23,7 @@ FONT_TABLE = (  # name, English name, PANOSE-1, family
     (MINCHO, "Yu Mincho", "02020400000000000000", "roman"),
     (GOTHIC, "Yu Gothic", "020B0400000000000000", "swiss"),
 )
+NO_AUTOSPACE = b'<w:autoSpaceDE w:val="0" /><w:autoSpaceDN w:val="0" />'
 _STYLE = re.compile(rb'<w:style\b[^>]*w:styleId="([^"]*)"[^>]*>.*?</w:style>', re.S)
 _RFONTS = re.compile(rb"<w:rFonts\b[^>]*/>")
 _EMPTY_RPR = re.compile(rb"<w:rPr\s*/>")
@@ -52,6 +53,9 @@ def styles_xml(xml: bytes) -> bytes:
     xml = _STYLE.sub(_style, xml)
     head, sep, rest = xml.partition(b"</w:docDefaults>")
     head = _RFONTS.sub(_rfonts(MINCHO), head)
+    # Word inserts a space between Japanese and Latin letters/digits unless told not to (第 1 条); the
+    # originals print 第1条. autoSpaceDE/DN are the first pPr children a default can have here.
+    head = re.sub(rb"<w:pPrDefault>\s*<w:pPr>", b"<w:pPrDefault><w:pPr>" + NO_AUTOSPACE, head, count=1)
     if sep and _rfonts(MINCHO) not in head:
         head = head.replace(b"<w:rPrDefault><w:rPr>", b"<w:rPrDefault><w:rPr>" + _rfonts(MINCHO), 1)
     return head + sep + rest

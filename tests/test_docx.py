@@ -254,3 +254,19 @@ def test_template_mistakes_are_render_errors(tmp_path, extra, code, name):
         render_docx(case(MINI, "alpha").doc, RenderContext(root=str(tmp_path), template="templates/t.docx"))
     finding = raised.value.findings[0]
     assert finding.code == code and "templates/t.docx" in finding.message and name in finding.message
+
+
+@pytest.mark.parametrize("variant", IDS)
+def test_word_inserts_no_space_between_japanese_and_digits(rendered, variant):
+    """w:autoSpaceDE/DN off in Normal, on which every paragraph style is based (Word would print 第 1 条).
+    LibreOffice 7.4 does not read these two settings on import, so its PDF still shows the space."""
+    document = docx.Document(str(rendered[variant][1]))
+    ppr = document.styles["Normal"].element.pPr
+    assert ppr.find(qn("w:autoSpaceDE")).get(qn("w:val")) == "0" and ppr.find(qn("w:autoSpaceDN")).get(qn("w:val")) == "0"
+    for style in document.styles:
+        if style.type == WD_STYLE_TYPE.PARAGRAPH and style.name.startswith("規約"):
+            base = style
+            while base.base_style is not None:
+                base = base.base_style
+            assert base.name == "Normal", style.name
+    assert "第1条" in "".join(p.text for p in document.paragraphs)

@@ -241,8 +241,9 @@ def test_notice_docx_asks_for_office_fonts_and_stays_reproducible(fee_notice: No
             faces[style.name] = fonts.get(qn("w:eastAsia")) if fonts is not None else None
             assert faces[style.name] in ("游明朝", "游ゴシック") and fonts.get(qn("w:eastAsiaTheme")) is None, style.name
     assert faces["Normal"] == "游明朝" and faces["Heading 1"] == "游ゴシック"
-    defaults = document.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:rFonts"))
-    assert defaults.get(qn("w:eastAsia")) == "游明朝"
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    assert defaults.find(".//" + qn("w:rFonts")).get(qn("w:eastAsia")) == "游明朝"
+    assert defaults.find(".//" + qn("w:autoSpaceDN")).get(qn("w:val")) == "0"  # Word: 第1条, not 第 1 条
 
 
 @pytest.mark.slow

@@ -73,6 +73,25 @@ def _rpr(element):
     return rpr
 
 
+_AFTER_AUTOSPACE = ("bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
+                    "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId",
+                    "cnfStyle", "rPr", "sectPr", "pPrChange")
+
+
+def no_autospace(ppr) -> None:
+    """No space inserted between Japanese and Latin letters or digits (the originals print 第1条, 8月15日):
+    Word and LibreOffice add one by default (w:autoSpaceDE / w:autoSpaceDN)."""
+    successors = {qn(f"w:{tag}") for tag in _AFTER_AUTOSPACE}
+    anchor = next((child for child in ppr if child.tag in successors), None)
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), "0")
+        if anchor is None:
+            ppr.append(element)
+        else:
+            anchor.addprevious(element)
+
+
 def _defaults(document) -> None:
     styles = document.styles.element
     rpr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
@@ -84,6 +103,7 @@ def _defaults(document) -> None:
     # An exact line pitch: Noto CJK's tall ascent/descent would make "multiple" spacing loose in LibreOffice.
     fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(3), Pt(LINE)
     fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    no_autospace(normal.element.get_or_add_pPr())  # every paragraph style is based on Normal
     for name in ("Header", "Footer"):
         _fonts(document.styles[name].element.get_or_add_rPr(), GOTHIC)
     for style in document.styles:  # python-docx's built-in styles (Heading 1, Title, …) too: every style declares its face
