@@ -194,11 +194,14 @@ def apply(old: str, segments: tuple[Segment, ...]) -> str:
 @dataclass(frozen=True)
 class Unit:
     path: str  # id path (stable across renumbering); "#…" suffixes for parts without an id
-    kind: str  # caption | lead | paragraph | after | item | supplementary | appendix
+    kind: str  # caption | lead | paragraph | after | item | supplementary | appendix | table
     article: str  # article id, "" outside articles
     label: str  # 第2条第1項
     anchor: str  # HTML id in the rendered terms (generator.render.html)
     text: str
+    # A 別紙 table as cells, header first: the notice compares it cell by cell (generator._table_diff);
+    # `text` keeps the flattened form for the status and for `kiyaku diff`.
+    table: tuple[tuple[str, ...], ...] | None = None
 
 
 def units(doc: NumberedDocument) -> list[Unit]:
@@ -219,10 +222,13 @@ def units(doc: NumberedDocument) -> list[Unit]:
     out.append(Unit("#supplementary", "supplementary", "", "附則", "supplementary", "\n".join(doc.supplementary)))
     for appendix in doc.appendices:
         for s in appendix.sections:
-            lines = [s.heading, *s.blocks]
-            if s.table is not None:
-                lines += [f"［表の欠落］{s.table.missing}"] if s.table.missing else [" | ".join(r) for r in (s.table.columns, *s.table.rows)]
-            out.append(Unit(f"appendix/{appendix.id}.{s.id}", "appendix", "", f"別紙{s.mark}", f"{appendix.id}-{s.id}", "\n".join(lines + list(s.notes))))
+            path, anchor_id = f"appendix/{appendix.id}.{s.id}", f"{appendix.id}-{s.id}"
+            out.append(Unit(path, "appendix", "", f"別紙{s.mark}", anchor_id, "\n".join([s.heading, *s.blocks, *s.notes])))
+            if s.table is not None and s.table.missing:
+                out.append(Unit(f"{path}#table", "appendix", "", f"別紙{s.mark}の表", anchor_id, f"［表の欠落］{s.table.missing}"))
+            elif s.table is not None:
+                cells = (s.table.columns, *s.table.rows)
+                out.append(Unit(f"{path}#table", "table", "", f"別紙{s.mark}の表", anchor_id, "\n".join(" | ".join(r) for r in cells), cells))
     return out
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .compile import compile_variant, load
-from .eras import western_date
+from .eras import era_date
 from .errors import Finding, Location, ReleaseError
 from .history import ReleaseRecord, load_records
 from .notice import Notice, make_notice
@@ -57,10 +57,10 @@ def _rfc3339(day: str) -> str:
 
 def _summary(notice: Notice) -> str:
     articles = "、".join(a.heading for a in notice.articles) or "なし"
-    text = (f"{notice.provider}は、利用規約を変更します（第{notice.edition}版）。告知日: {western_date(notice.announced)}。"
-            f"実施日: {western_date(notice.effective)}。変更の理由: {notice.reason}。変更する条項: {articles}。")
+    text = (f"{notice.provider}は、利用規約を変更します（第{notice.edition}版）。告知日: {era_date(notice.announced)}。"
+            f"実施日: {era_date(notice.effective)}。変更の理由: {notice.reason}。変更する条項: {articles}。")
     if notice.refund_deadline is not None:
-        text += f"本サービスの内容の変更を含みます（返金を伴う解約の申出期限: {western_date(notice.refund_deadline)}）。"
+        text += f"本サービスの内容の変更を含みます（返金を伴う解約の申出期限: {era_date(notice.refund_deadline)}）。"
     return text
 
 
@@ -74,7 +74,7 @@ def entries(root: Path | str, variant_id: str | None = None, base_url: str = "")
             if record.is_baseline:
                 continue
             notice = make_notice(root, vid, record.edition)
-            out.append((record, Entry(entry_id(record), f"規約変更のお知らせ（{notice.provider}・第{record.edition}版、{western_date(notice.effective)}実施）",
+            out.append((record, Entry(entry_id(record), f"規約変更のお知らせ（{notice.provider}・第{record.edition}版、{era_date(notice.effective)}実施）",
                                       _rfc3339(record.announced), base_url + notice_href(vid, record.edition), notice.provider,
                                       _summary(notice))))
     out.sort(key=lambda pair: (pair[0].announced, pair[0].variant, pair[0].edition), reverse=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import _proofread
+from ._lint_contact import contact_findings, contact_gaps
 from .compile import load
 from .document import NumberedDocument
 from ._suggest import did_you_mean
@@ -217,7 +218,10 @@ def check(root: Path, snapshot: Snapshot, store: Store, parse: Parser) -> Checke
     whole = store.get_json("lint", snapshot.project_key)
     if isinstance(whole, dict):
         found = _load_findings(whole["findings"])
-        return Checked(found if whole["stage"] == "load" else _final(found + _records(root)))
+        if whole["stage"] == "load":
+            return Checked(found)
+        gaps = [(variant, f) for variant, row in whole.get("contact", []) for f in _load_findings([row])]
+        return Checked(_final(found + _records(root) + contact_findings(root, gaps)))
     try:
         project = load_project(snapshot, parse)
     except KiyakuError as exc:
@@ -231,8 +235,10 @@ def check(root: Path, snapshot: Snapshot, store: Store, parse: Parser) -> Checke
         findings.extend(f for f in found if f.format() not in {g.format() for g in findings})
     used = _used_parameters(project, store)
     findings += _duplicates(project) + _unused(project, used) + declaration_findings(project) + _proofreading(project, store)
-    store.put_json("lint", snapshot.project_key, {"stage": "checks", "findings": _dump_findings(findings)})
-    return Checked(_final(findings + _records(root)), project, docs)
+    gaps = contact_gaps(project)
+    store.put_json("lint", snapshot.project_key, {"stage": "checks", "findings": _dump_findings(findings),
+                                                  "contact": [[v, _dump_findings([f])[0]] for v, f in gaps]})
+    return Checked(_final(findings + _records(root) + contact_findings(root, gaps)), project, docs)
 
 
 def _compile(project: Project, variant_id: str, docs: dict[str, NumberedDocument]) -> list[Finding]:

@@ -129,6 +129,11 @@ _MESSAGES = {
     "string_pattern_mismatch": ("M004", "「{field}」の書式が正しくありません（{input}）。", "ID は半角英小文字・数字・ハイフンで書いてください（例: fee-schedule）。"),
     "impossible_date": ("M006", "「{field}」の日付「{input}」は存在しません。", "カレンダーにある日付を \"YYYY-MM-DD\" で書いてください（例: 2月は28日か29日まで）。"),
 }
+# A pattern hint per field where the generic one (ids and dates) would mislead.
+_PATTERN_HINTS = {
+    "web": "https:// で始まるウェブページのアドレスを書いてください（未確定なら \"TODO: …\"）。",
+    "email": "name@example.jp の形で書いてください（未確定なら \"TODO: …\"）。",
+}
 
 
 def _pattern_hint(pattern: str, value: object) -> str:
@@ -189,7 +194,7 @@ def validation_findings(exc: ValidationError, model: type[BaseModel], loaded: Lo
             continue
         code, message, hint = _MESSAGES.get(err["type"], ("M009", "「{field}」の値が正しくありません（{msg}）。", "書式を docs/format.md で確認してください。"))
         if err["type"] == "string_pattern_mismatch":
-            hint = _pattern_hint(err.get("ctx", {}).get("pattern", ""), value)
+            hint = _PATTERN_HINTS.get(field_name) or _pattern_hint(err.get("ctx", {}).get("pattern", ""), value)
         findings.append(Finding(where, code, message.format(field=field_name, input=value, msg=err.get("msg", "")), hint))
     return findings
 

@@ -136,6 +136,21 @@ class ParameterDecl(Strict):
     example: str | int | None = None
 
 
+KIND_WORDING = {
+    "利益変更": "お客様の一般の利益に適合する変更",
+    "不利益変更": "お客様のご負担または制約が増える場合がある変更",
+}
+
+
+class NoticeWording(Strict):
+    """How a 規約変更のお知らせ words what customers read (the release record keeps its own codes)."""
+
+    kinds: dict[Literal["利益変更", "不利益変更"], str] = Field(
+        default_factory=lambda: dict(KIND_WORDING),
+        description="変更の種類（リリース記録の区分）ごとに、お知らせでお客様に示す表現。例: 不利益変更: 料金の値上げを含む変更")
+    addressee: str = Field("お客様各位", description="宛名。")
+
+
 class DocumentConfig(Strict):
     """terms/document.yaml: the title page, the order of articles, options and parameters."""
 
@@ -149,6 +164,7 @@ class DocumentConfig(Strict):
     appendices: list[Appendix] = Field(default_factory=list, description="全販売店共通の別紙（通常はなし）。")
     release_branch: str = Field("main", pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$",
                                 description="kiyaku release を実行できるブランチ（既定: main）。")
+    notice: NoticeWording = Field(default_factory=NoticeWording, description="規約変更のお知らせの文言（宛名、変更の種類の表現）。")
 
     @field_validator("options", "parameters")
     @classmethod
@@ -185,6 +201,10 @@ class Variant(Strict):
     effective: DateStr = Field(description="附則の実施日（\"YYYY-MM-DD\"、必ず引用符で囲む）。")
     notice_days: int = Field(30, ge=1, le=365, description="規約変更の予告期間（日）。第3条第3項。")
     template: str | None = Field(None, description="DOCX の独自テンプレート（リポジトリからの相対パス）。")
+    address: str | None = Field(None, description="お知らせの連絡先: 所在地（郵便番号から）。規約変更のお知らせを出す販売店は必須。")
+    phone: str | None = Field(None, description="お知らせの連絡先: 問い合わせ先の電話番号（受付時間を添えてもよい）。規約変更のお知らせを出す販売店は必須。")
+    email: str | None = Field(None, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+|TODO.*)$", description="お知らせの連絡先: 問い合わせ先の電子メールアドレス。規約変更のお知らせを出す販売店は必須。")
+    web: str | None = Field(None, pattern=r"^(https?://[^\s]+|TODO.*)$", description="お知らせの連絡先: 本サービスの公式ウェブページ（https://…、第3条第3項の告知先）。規約変更のお知らせを出す販売店は必須。")
     params: dict[str, str | int] = Field(default_factory=dict, description="パラメータの値。yen と count は整数（79200）、それ以外は文字列。")
     options: dict[str, bool] = Field(default_factory=dict, description="オプションの有効・無効。")
     overrides: list[Override] = Field(default_factory=list)

@@ -10,20 +10,20 @@ and placed as string values (never markup) in Typst.
 from __future__ import annotations
 
 import contextlib
+import functools
 import datetime as dt
 import json
 import os
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
 
 import jinja2
 
 from ._calendar import JST
-from .eras import era_date, western_date
-from .errors import Finding, Location, ReleaseError
-from .notice import Notice, Piece
-from .render.markdown import escape
+from .eras import era_date
+from ._docx_fonts import office_fonts
+from .errors import ReleaseError, RenderError
+from .notice import Contact, Notice, Piece, Table
 
 LEGEND = "変更箇所は、変更後・変更前の両方で下線と網掛けで示しています。（略）は変更のない部分の省略です。"
 EMPTY = "前の版から本文の変更はありません（表記のゆれを除く）。新旧対照表に載せる変更はありません。"
@@ -33,41 +33,65 @@ def _pieces(pieces: tuple[Piece, ...]) -> list[dict[str, Any]]:
     return [{"text": p.text, "changed": p.changed} for p in pieces]
 
 
+def _table(table: Table | None) -> list[list[dict[str, Any]]] | None:
+    """A 別紙 table as rows of cells; a cell is changed when any of its pieces is (header row first)."""
+    if table is None:
+        return None
+    return [[{"pieces": _pieces(cell), "changed": any(p.changed for p in cell)} for cell in row] for row in table]
+
+
+def contact_lines(contact: Contact) -> list[dict[str, str]]:
+    """The issuer's contact block, in the order Japanese letters print it; unset fields are left out."""
+    lines = [("所在地", contact.address), ("電話", contact.phone), ("電子メール", contact.email), ("ウェブページ", contact.web)]
+    return [{"label": a, "value": b} for a, b in lines if b]
+
+
 def notice_view(notice: Notice) -> dict[str, Any]:
-    """Everything a renderer prints, as plain data (also the JSON the Typst template reads)."""
+    """Everything a renderer prints, as plain data (also the JSON the Typst template reads).
+
+    One date style everywhere: 和暦（西暦）, as the terms print their own dates.
+    """
     n = notice
     basis = f"本規約{n.amendment_clause}の定めにより、" if n.amendment_clause else ""
     facts = [
         ("告知日", era_date(n.announced)),
-        ("予告期間", f"{western_date(n.period_start)}から{western_date(n.period_end)}まで（{n.notice_days}日間）"),
+        ("予告期間", f"{era_date(n.period_start)}から{era_date(n.period_end)}まで（{n.notice_days}日間）"),
         ("実施日", f"{era_date(n.effective)}（この日から変更後の規約が適用されます）"),
         ("版", f"第{n.edition}版（変更前: 第{n.previous_edition}版）"),
         ("変更の理由", n.reason),
-        ("変更の種類", n.kind + ("（本サービスの内容の変更を含みます）" if n.service_change else "")),
+        ("変更の種類", (n.kind_text or n.kind) + ("（本サービスの内容の変更を含みます）" if n.service_change else "")),
     ]
     refund = None
     if n.refund_deadline is not None:
         clause = f"本規約{n.refund_clause}の定め" if n.refund_clause else "本規約の定め"
         facts.append(("返金を伴う解約の申出期限", f"{era_date(n.refund_deadline)}まで"))
         refund = (f"この変更は本サービスの内容の変更を含みます。{clause}により、この変更に直接起因して解約を希望されるお客様は、"
-                  f"{western_date(n.refund_deadline)}までに電子メールでお申し出ください（告知日から2か月（民法第143条により計算）。"
+                  f"{era_date(n.refund_deadline)}までに電子メールでお申し出ください（告知日から2か月（民法第143条により計算）。"
                   "その日が営業日でない場合は直前の営業日）。")
     return {
         "title": "規約変更のお知らせ",
         "date": era_date(n.announced),
+        "addressee": n.addressee,
         "provider": n.provider,
+        "contact": contact_lines(n.contact),
         "subject": f"{n.service} 利用規約の変更について（第{n.edition}版）",
-        "lead": (f"{n.provider}は、{n.service} 利用規約（以下「本規約」といいます。）を次のとおり変更します。"
+        "lead": (f"平素より{n.service}をご利用いただき、誠にありがとうございます。"
+                 f"{n.provider}は、{n.service} 利用規約（以下「本規約」といいます。）を下記のとおり変更いたします。"
                  f"{basis}{n.notice_days}日間の予告期間をおいてお知らせします。"
-                 f"{western_date(n.effective)}以降は、変更後の規約が適用されます。"),
+                 f"{era_date(n.effective)}以降は、変更後の規約が適用されます。"),
+        "ki": "記",
         "facts": [{"label": a, "value": b} for a, b in facts],
         "refund": refund,
-        "articles": [{"heading": a.heading, "href": f"{n.terms_href}#{a.anchor}" if a.anchor else None, "status": a.status}
+        "articles": [{"heading": a.heading, "href": f"{n.terms_href}#{a.anchor}" if a.anchor else None, "status": a.status,
+                      "parts": [{"label": p.label, "href": f"{n.terms_href}#{p.anchor}" if p.anchor else None, "note": p.note}
+                                for p in a.parts]}
                      for a in n.articles],
         "legend": LEGEND,
         "empty": EMPTY if n.empty else None,
         "rows": [{"new_label": r.new_label, "new_href": f"{n.terms_href}#{r.new_anchor}" if r.new_anchor else None,
-                  "new": _pieces(r.new), "old_label": r.old_label, "old": _pieces(r.old), "note": r.note} for r in n.rows],
+                  "new": _pieces(r.new), "old_label": r.old_label, "old": _pieces(r.old), "note": r.note,
+                  "new_table": _table(r.new_table), "old_table": _table(r.old_table)} for r in n.rows],
+        "closing": "以上",
         "issued": n.announced.isoformat(),
         "edition": n.edition,
     }
@@ -76,37 +100,6 @@ def notice_view(notice: Notice) -> dict[str, Any]:
 def _timestamp(notice: Notice) -> int:
     """The one time embedded in DOCX/PDF: the announcement date 00:00 JST (same notice, same bytes)."""
     return int(dt.datetime.combine(notice.announced, dt.time(0, 0), JST).timestamp())
-
-
-class MarkdownNotice:
-    name, extension, media_type = "md", ".md", "text/markdown; charset=utf-8"
-
-    @staticmethod
-    def _cell(label: str, pieces: list[dict[str, Any]]) -> str:
-        def lines(text: str) -> str:
-            return "<br>".join(escape(line) for line in text.split("\n"))
-
-        body = "".join(f"<u>{lines(p['text'])}</u>" if p["changed"] else lines(p["text"]) for p in pieces)
-        return (f"**{escape(label)}**<br>" if label else "") + body
-
-    def render(self, notice: Notice) -> bytes:
-        v = notice_view(notice)
-        out = [f"# {escape(v['title'])}", "", escape(v["date"]) + "  ", escape(v["provider"]), "",
-               f"## {escape(v['subject'])}", "", escape(v["lead"]), "", "| 項目 | 内容 |", "|---|---|"]
-        out += [f"| {escape(f['label'])} | {escape(f['value'])} |" for f in v["facts"]]
-        out.append("")
-        if v["refund"]:
-            out += [escape(v["refund"]), ""]
-        out += ["## 変更する条項", ""]
-        out += [(f"- [{escape(a['heading'])}]({a['href']})" if a["href"] else f"- {escape(a['heading'])}") + f"（{escape(a['status'])}）"
-                for a in v["articles"]] or ["（なし）"]
-        out += ["", "## 新旧対照表", ""]
-        if v["empty"]:
-            out += [escape(v["empty"])]
-        else:
-            out += [escape(v["legend"]), "", "| 変更後 | 変更前 | 備考 |", "|---|---|---|"]
-            out += [f"| {self._cell(r['new_label'], r['new'])} | {self._cell(r['old_label'], r['old'])} | {escape(r['note'])} |" for r in v["rows"]]
-        return ("\n".join(out).rstrip("\n") + "\n").encode("utf-8")
 
 
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader("generator", "templates"), autoescape=True,
@@ -139,7 +132,8 @@ def _source_date_epoch(value: int) -> Iterator[None]:
 
 
 class DocxNotice:
-    """DOCX through pandoc (pypandoc_binary) from the HTML: tables, underline and highlight survive."""
+    """DOCX through pandoc (pypandoc_binary) from the HTML: tables, underline and highlight survive;
+    then the fonts Office users have are declared (generator._docx_fonts)."""
 
     name, extension, media_type = "docx", ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -153,40 +147,27 @@ class DocxNotice:
             with _source_date_epoch(_timestamp(notice)):
                 pypandoc.convert_text(render_html(notice, for_docx=True), "docx", format="html", outputfile=str(target),
                                       extra_args=["--metadata", "lang=ja-JP"])
-            return target.read_bytes()
-
-
-def font_paths() -> list[str]:
-    """The pinned Noto Sans CJK JP folders: generator/render/pdf.py's, or found through the font packages."""
-    try:
-        from .render.pdf import font_files
-        files = list(font_files())
-    except ImportError:
-        files = []
-        for package in ("noto_cjk_sans_jp_regular", "noto_cjk_sans_jp_bold"):
-            with contextlib.suppress(ModuleNotFoundError):
-                files += [Path(str(p)) for p in resources.files(package).iterdir() if p.name.endswith((".otf", ".ttf"))]
-    return sorted({str(p.parent) for p in files})
+            return office_fonts(target.read_bytes(), fit_tables=True)  # 游明朝/游ゴシック as the terms; 別紙 tables fit their cells
 
 
 class PdfNotice:
-    """PDF through Typst with the same pinned fonts as the terms; clause text goes in as JSON strings."""
+    """PDF/A-2a through Typst with the same pinned fonts and typesetting rules as the terms (tagged, /Lang,
+    embedded subset fonts); clause text goes in as JSON strings."""
 
     name, extension, media_type = "pdf", ".pdf", "application/pdf"
 
     def render(self, notice: Notice) -> bytes:
-        import typst
+        from .render import pdf
 
-        source = resources.files("generator").joinpath("templates", "notice.typ").read_bytes()
-        when = dt.datetime.fromtimestamp(_timestamp(notice), dt.timezone.utc)
-        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=font_paths())
         try:
-            data = typst.Compiler(source, font_paths=fonts, ignore_system_fonts=True).compile(
-                format="pdf", sys_inputs={"notice": json.dumps(notice_view(notice), ensure_ascii=False, sort_keys=True)},
-                timestamp=when)
-        except typst.TypstError as exc:
-            raise ReleaseError(Finding(Location("generator/templates/notice.typ"), "H052",
-                                       f"お知らせの PDF を組版できませんでした: {exc.message}",
-                                       "テンプレートまたは typst パッケージのバージョンを確認してください。")) from None
-        assert isinstance(data, bytes)
-        return data
+            return pdf.compile_pdf(_notice_compiler(), {"notice": json.dumps(notice_view(notice), ensure_ascii=False, sort_keys=True)},
+                                   _timestamp(notice), pdf.PDF_STANDARD, "generator/templates/notice.typ", "H075")
+        except RenderError as exc:
+            raise ReleaseError(exc.findings) from None
+
+
+@functools.cache
+def _notice_compiler() -> Any:
+    from .render import pdf
+
+    return pdf.template_compiler("notice.typ")

@@ -98,6 +98,7 @@ def release(root: Path | str, variants: list[str] | None, announce: str | dt.dat
     With baseline=True, record the edition each variant file states (variants/<id>.yaml edition,
     issued, effective) as the starting point, for variants that have no record yet.
     """
+    from ._lint_contact import contact_gaps
     from .lint import lint
 
     root = Path(root)
@@ -145,6 +146,10 @@ def release(root: Path | str, variants: list[str] | None, announce: str | dt.dat
                         f"先に kiyaku release {variant_id} --baseline で現在の第{variant.edition}版を記録してください。")
         latest = max(history, key=lambda r: r.edition)
         _check_dates(announce_day, effective_day, variant.notice_days, variant_id, today)
+        missing = [f for v, f in contact_gaps(project) if v == variant_id and f.severity == "error"]
+        if missing:  # the notice of this release would have no way to reach the issuer (_lint_contact)
+            raise ReleaseError(missing + [Finding(CLI, "H072", f"販売店「{variant_id}」の連絡先がそろっていないため、お知らせを出せません。",
+                                                  "variants の address / phone / email / web を書いてコミットしてから、もう一度リリースしてください。")])
         if not _changed_since(project, latest):
             if variants is None:
                 continue

@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import docx
+from docx.enum.style import WD_STYLE_TYPE
 import pytest
 from docx.oxml.ns import qn
 
@@ -48,13 +49,36 @@ def test_styles_header_footer_and_fonts(rendered, variant):
     hanging = document.styles["規約 項"].paragraph_format
     assert hanging.first_line_indent < 0 < hanging.left_indent
     fonts = document.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:rFonts"))
-    assert fonts.get(qn("w:eastAsia")) == "Noto Sans CJK JP"
+    assert fonts.get(qn("w:eastAsia")) == "游明朝"
     body = document.sections[-1]
     header = "".join(p.text for p in body.header.paragraphs)
     assert c.doc.provider in header and f"第{c.doc.edition}版" in header
     footer_xml = body.footer._element.xml
     assert "PAGE" in footer_xml and "fldChar" in footer_xml
     assert document.sections[0].header.is_linked_to_previous, "the cover has no running header"
+
+
+OFFICE_FONTS = {"游明朝", "游ゴシック"}  # docs/templates.md: what Word on Windows and Mac ships
+
+
+@pytest.mark.parametrize("variant", IDS)
+def test_every_style_asks_for_a_font_office_users_have(rendered, variant):
+    """python-docx reads w:eastAsia of every style: 游明朝 for text, 游ゴシック for headings; no Noto, no theme-only font."""
+    document = docx.Document(str(rendered[variant][1]))
+    faces = {}
+    for style in document.styles:
+        if style.type == WD_STYLE_TYPE.LIST:
+            continue  # numbering styles have no run properties
+        rpr = style.element.rPr
+        fonts = rpr.rFonts if rpr is not None else None
+        faces[style.name] = fonts.get(qn("w:eastAsia")) if fonts is not None else None
+        assert faces[style.name] in OFFICE_FONTS, (style.name, faces[style.name])
+        assert fonts.get(qn("w:eastAsiaTheme")) is None  # a theme reference would override the declared face
+    assert faces["規約 項"] == faces["Normal"] == "游明朝" and faces["規約 条見出し"] == faces["規約 表 見出し"] == "游ゴシック"
+    table = next(p for p in document.part.package.iter_parts() if p.partname == "/word/fontTable.xml").blob.decode()
+    for name, english in (("游明朝", "Yu Mincho"), ("游ゴシック", "Yu Gothic")):
+        assert re.search(rf'<w:font w:name="{name}"><w:altName w:val="{english}"/>.*?<w:charset w:val="80"/>', table), name
+    assert "Noto" not in document.styles.element.xml
 
 
 @pytest.mark.parametrize("variant", IDS)
@@ -112,6 +136,11 @@ def test_libreoffice_converts_every_docx(rendered, tmp_path):
             for section in appendix.sections:
                 for cell in [x for row in (section.table.rows if section.table else ()) for x in row]:
                     assert fold(cell) in fold(text), cell
+        # the Japanese text is set in a real CJK font (scripts/setup.sh installs fonts-noto-cjk), not tofu
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+        cjk = [row for row in fonts if re.search(r"CJK|Mincho|Gothic|明朝|ゴシック", row)]
+        assert cjk, f"no Japanese font in LibreOffice's PDF (bash scripts/setup.sh installs fonts-noto-cjk): {fonts}"
+        assert all(row.split()[-5] == "yes" for row in cjk), cjk
 
 
 # --- a variant's own template: errors name the file, and a failed build changes nothing ---------
@@ -225,3 +254,19 @@ def test_template_mistakes_are_render_errors(tmp_path, extra, code, name):
         render_docx(case(MINI, "alpha").doc, RenderContext(root=str(tmp_path), template="templates/t.docx"))
     finding = raised.value.findings[0]
     assert finding.code == code and "templates/t.docx" in finding.message and name in finding.message
+
+
+@pytest.mark.parametrize("variant", IDS)
+def test_word_inserts_no_space_between_japanese_and_digits(rendered, variant):
+    """w:autoSpaceDE/DN off in Normal, on which every paragraph style is based (Word would print 第 1 条).
+    LibreOffice 7.4 does not read these two settings on import, so its PDF still shows the space."""
+    document = docx.Document(str(rendered[variant][1]))
+    ppr = document.styles["Normal"].element.pPr
+    assert ppr.find(qn("w:autoSpaceDE")).get(qn("w:val")) == "0" and ppr.find(qn("w:autoSpaceDN")).get(qn("w:val")) == "0"
+    for style in document.styles:
+        if style.type == WD_STYLE_TYPE.PARAGRAPH and style.name.startswith("規約"):
+            base = style
+            while base.base_style is not None:
+                base = base.base_style
+            assert base.name == "Normal", style.name
+    assert "第1条" in "".join(p.text for p in document.paragraphs)

@@ -44,16 +44,16 @@ def test_a_fee_change_is_one_row_with_old_and_new_fee_and_no_notice_for_the_othe
     assert (notice.announced, notice.effective, notice.period_start, notice.period_end) == (
         dt.date(2026, 12, 1), dt.date(2027, 1, 1), dt.date(2026, 12, 2), dt.date(2026, 12, 31))
     [row] = notice.rows
-    assert (row.new_label, row.old_label, row.note) == ("第2条第1項", "第2条第1項", "文言の変更")
+    assert (row.new_label, row.old_label, row.note) == ("第2条第1項", "第2条第1項", "料金の変更")
     assert changed(row.new) == ["88,000"] and changed(row.old) == ["79,200"]
     assert [a.heading for a in notice.articles] == ["第2条（利用料金）"]
     assert notice.refund_deadline is None
     with pytest.raises(ReleaseError) as info:
         make_notice(repo, "beta")
-    assert info.value.findings[0].code == "H050"
+    assert info.value.findings[0].code == "H073"
     md = render_notice(notice, "md").decode()
-    assert "2026年12月2日から2026年12月31日まで（30日間）" in md
-    assert "| **第2条第1項**<br>利用料金は年間<u>88,000</u>円とします。 | **第2条第1項**<br>利用料金は年間<u>79,200</u>円とします。 | 文言の変更 |" in md
+    assert "令和8年（2026年）12月2日から令和8年（2026年）12月31日まで（30日間）" in md
+    assert "| **第2条第1項**<br>利用料金は年間<u>88,000</u>円とします。 | **第2条第1項**<br>利用料金は年間<u>79,200</u>円とします。 | 料金の変更 |" in md
     assert "[第2条（利用料金）](alpha.html#fees)" in md
 
 
@@ -66,7 +66,7 @@ def test_a_shared_clause_change_released_with_all_gives_both_a_notice(repo: Path
         [row] = notice.rows
         assert row.new_label == label and changed(row.new) == ["お支払い済みの"] and changed(row.old) == []
         assert notice.refund_deadline == dt.date(2027, 2, 1)
-        assert "2027年2月1日まで" in render_notice(notice, "md").decode()
+        assert "令和9年（2027年）2月1日まで" in render_notice(notice, "md").decode()
 
 
 def test_new_deleted_renumbered_and_elided(repo: Path) -> None:
@@ -88,11 +88,11 @@ def test_new_deleted_renumbered_and_elided(repo: Path) -> None:
     removed = notes[("", "第4条第1号")]
     assert removed.note == "削除" and [p.text for p in removed.new] == ["（削除）"]
     renumbered = notes[("第2条第2項", "第2条第1項")]
-    assert renumbered.note.startswith("項・号の番号の繰下げ") and [p.text for p in renumbered.new] == [ELIDED]
+    assert renumbered.note.startswith("番号の変更（項・号の番号の繰下げ") and [p.text for p in renumbered.new] == [ELIDED]
     purpose = notes[("第1条第1項", "第1条第1項")]
     assert changed(purpose.new) == ["と手続"] and purpose.new[0].text == ELIDED
     assert sum(len(p.text) for p in purpose.new) < len(long_text) // 2
-    assert notes[("第3条第1項", "第3条第1項")].note == "条項番号の変更に伴う参照の修正"  # 第2条第2項 → 第2条第3項
+    assert notes[("第3条第1項", "第3条第1項")].note == "番号の変更（参照する条項の番号の修正）"  # 第2条第2項 → 第2条第3項
 
 
 def test_html_is_escaped_linked_and_marked_by_more_than_colour(repo: Path) -> None:
@@ -123,7 +123,7 @@ def test_docx_and_pdf_show_the_table_and_are_deterministic(repo: Path) -> None:
     pdf = render_notice(notice, "pdf")
     assert pdf == render_notice(notice, "pdf") and pdf.startswith(b"%PDF")
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages).replace(" ", "")
-    for needle in ("規約変更のお知らせ", "新旧対照表", "88,000", "79,200", "2026年12月2日から2026年12月31日まで", "2027年2月1日まで"):
+    for needle in ("規約変更のお知らせ", "新旧対照表", "88,000", "79,200", "令和8年（2026年）12月2日から令和8年（2026年）12月31日まで", "令和9年（2027年）2月1日まで"):
         assert needle in text
 
 

@@ -98,7 +98,10 @@ def test_shipped_content_lints_clean_except_the_known_gap() -> None:
     result = run_cli("lint")
     assert result.code == 0, result.stdout + result.stderr
     findings = [line for line in result.stdout.splitlines() if re.match(r"^\S+:\d+:\d+: ", line)]
-    assert len(findings) == 1 and " L006 " in findings[0] and "※2" in findings[0], findings
+    gaps = [f for f in findings if " L006 " in f]
+    contact = [f for f in findings if " L012 " in f]  # contact data not in the seeds: TODO until the resellers confirm it
+    assert len(gaps) == 1 and "※2" in gaps[0], findings
+    assert len(contact) == 7 and all("TODO" in f for f in contact) and len(findings) == 8, findings
 
 
 @pytest.mark.parametrize("variant", sorted(SEED_FILES))

@@ -27,7 +27,14 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 
-FONT = "Noto Sans CJK JP"
+# Fonts Office users have: Word on Windows (8.1 and later) and on Mac (Office 2016 and later) ships
+# 游明朝 (Yu Mincho) and 游ゴシック (Yu Gothic); they are also the Japanese theme fonts of Office.
+# Body text is set in 游明朝, headings and emphasis in 游ゴシック, as Japanese legal documents are.
+# The font table (_font_table) gives each its English name, PANOSE class and charset, so Word
+# and LibreOffice without them substitute a Japanese serif / sans (MS 明朝 / MS ゴシック, or Noto
+# Serif/Sans CJK JP from Debian's fonts-noto-cjk) instead of a Latin font. The PDF keeps its
+# pinned Noto Sans CJK JP (generator/render/pdf.py). See docs/templates.md.
+from generator._docx_fonts import GOTHIC, MINCHO, font_table_xml  # noqa: E402 (one declaration for terms and notice)
 SIZE = Pt(10)
 LINE = 16.5  # line pitch in points for body text (1.65 em)
 EM = 10.0  # points per em at the body size; indents are counted in em as Japanese typesetters do
@@ -38,14 +45,14 @@ TEXT_WIDTH = Mm(210 - 24 - 24)
 OUT = Path(__file__).resolve().parent.parent / "generator" / "templates" / "terms.docx"
 
 
-def _fonts(rpr) -> None:
-    """Every script slot gets the CJK font, so Word never mixes in a theme font (Calibri, MS 明朝)."""
+def _fonts(rpr, face: str = MINCHO) -> None:
+    """Every script slot gets one Japanese face, so Word never mixes in a theme font (Calibri, MS 明朝)."""
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
         rpr.insert(0, fonts)
     for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(slot), FONT)
+        fonts.set(qn(slot), face)
     for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(theme), None)
     lang = rpr.find(qn("w:lang"))
@@ -54,6 +61,35 @@ def _fonts(rpr) -> None:
         rpr.append(lang)
     lang.set(qn("w:val"), "ja-JP")
     lang.set(qn("w:eastAsia"), "ja-JP")
+
+
+def _rpr(element):
+    """The w:rPr child of an element python-docx has no accessor for (w:tblStylePr)."""
+    rpr = element.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        table_pr = element.find(qn("w:tblPr"))
+        (element.insert(list(element).index(table_pr), rpr) if table_pr is not None else element.append(rpr))
+    return rpr
+
+
+_AFTER_AUTOSPACE = ("bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
+                    "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId",
+                    "cnfStyle", "rPr", "sectPr", "pPrChange")
+
+
+def no_autospace(ppr) -> None:
+    """No space inserted between Japanese and Latin letters or digits (the originals print 第1条, 8月15日):
+    Word and LibreOffice add one by default (w:autoSpaceDE / w:autoSpaceDN)."""
+    successors = {qn(f"w:{tag}") for tag in _AFTER_AUTOSPACE}
+    anchor = next((child for child in ppr if child.tag in successors), None)
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), "0")
+        if anchor is None:
+            ppr.append(element)
+        else:
+            anchor.addprevious(element)
 
 
 def _defaults(document) -> None:
@@ -67,8 +103,15 @@ def _defaults(document) -> None:
     # An exact line pitch: Noto CJK's tall ascent/descent would make "multiple" spacing loose in LibreOffice.
     fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(3), Pt(LINE)
     fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    no_autospace(normal.element.get_or_add_pPr())  # every paragraph style is based on Normal
     for name in ("Header", "Footer"):
-        _fonts(document.styles[name].element.get_or_add_rPr())
+        _fonts(document.styles[name].element.get_or_add_rPr(), GOTHIC)
+    for style in document.styles:  # python-docx's built-in styles (Heading 1, Title, …) too: every style declares its face
+        if style.type in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE) and style.name not in ("Header", "Footer"):
+            heading = style.name.startswith(("Heading", "Title", "Subtitle")) or style.name.endswith(("Heading", "Title"))
+            _fonts(style.element.get_or_add_rPr(), GOTHIC if heading else MINCHO)
+            for part in style.element.iter(qn("w:tblStylePr")):  # a table style's header rows and columns
+                _fonts(part.get_or_add_rPr() if hasattr(part, "get_or_add_rPr") else _rpr(part), GOTHIC)
 
 
 def _style(document, name: str, *, size: float = 10, bold: bool = False, align=None, before: float = 0,
@@ -81,7 +124,7 @@ def _style(document, name: str, *, size: float = 10, bold: bool = False, align=N
     style.font.size, style.font.bold = Pt(size), bold
     if color is not None:
         style.font.color.rgb = color
-    _fonts(style.element.get_or_add_rPr())
+    _fonts(style.element.get_or_add_rPr(), GOTHIC if bold else MINCHO)  # headings and table headers in gothic
     fmt = style.paragraph_format
     fmt.space_before, fmt.space_after = Pt(before), Pt(after)
     if align is not None:
@@ -348,17 +391,28 @@ def _strip_thumbnail(data: bytes) -> bytes:
 
 
 def _font_table(document) -> None:
-    """Declare the font as Japanese gothic (charset 80, sans), so Word on a machine without Noto
-    substitutes a Japanese sans-serif (Yu Gothic, MS Gothic) instead of a Latin fallback."""
+    """Declare both faces as Japanese (charset 80) serif/sans with their English names, so a machine
+    without them substitutes a Japanese font of the same kind instead of a Latin fallback."""
     part = next(p for p in document.part.package.iter_parts() if p.partname == "/word/fontTable.xml")
-    entry = (f'<w:font w:name="{FONT}"><w:altName w:val="游ゴシック"/><w:charset w:val="80"/>'
-             '<w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font>')
-    part._blob = part.blob.replace(b"</w:fonts>", entry.encode("utf-8") + b"</w:fonts>")
+    part._blob = font_table_xml(part.blob)
+
+
+def _theme(document) -> None:
+    """The theme's Japanese fonts (what Word falls back to for text without its own font) are the same faces."""
+    part = next((p for p in document.part.package.iter_parts() if p.partname == "/word/theme/theme1.xml"), None)
+    if part is None:
+        return
+    blob = part.blob
+    major, minor = blob.split(b"<a:minorFont>", 1) if b"<a:minorFont>" in blob else (blob, b"")
+    major = re.sub(rb'<a:font script="Jpan" typeface="[^"]*"/>', f'<a:font script="Jpan" typeface="{GOTHIC}"/>'.encode(), major)
+    minor = re.sub(rb'<a:font script="Jpan" typeface="[^"]*"/>', f'<a:font script="Jpan" typeface="{MINCHO}"/>'.encode(), minor)
+    part._blob = major + (b"<a:minorFont>" + minor if minor else b"")
 
 
 def build() -> bytes:
     document = Document()
     _font_table(document)
+    _theme(document)
     _defaults(document)
     _styles(document)
     _sections(document)

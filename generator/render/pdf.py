@@ -73,27 +73,50 @@ def _fonts() -> typst.Fonts:
 @functools.cache
 def _compiler() -> typst.Compiler:
     """One compiler per process: fonts and the template are loaded once, each render only swaps the JSON."""
-    # A path, not bytes: the package forgets an in-memory main file after the first compile.
-    folder = Path(str(resources.files("generator").joinpath("templates")))
-    return typst.Compiler(str(folder / TEMPLATE), root=str(folder), font_paths=_fonts(), ignore_system_fonts=True)
+    return template_compiler(TEMPLATE)
 
 
 def _document_json(doc: NumberedDocument) -> str:
     return json.dumps(document_view(doc), ensure_ascii=False, sort_keys=True)
 
 
-def render_pdf(doc: NumberedDocument, timestamp: int, pdf_standard: str | None = PDF_STANDARD) -> bytes:
-    """The PDF bytes; the same document and timestamp always give the same bytes."""
+# Typst writes /MarkInfo <</Marked true/Suspects false>>; poppler (pdfinfo, pdftotext) then prints
+# "Syntax Error: Suspects object is wrong type (boolean)" for every file, because it only accepts a
+# true flag. /Suspects is optional and false by default (ISO 32000-1, 14.7.1), so it is blanked
+# with spaces of the same length: every byte offset, the xref table and PDF/A conformance stay as
+# they were.
+_SUSPECTS = b"/Suspects false"
+
+
+def finish(data: bytes) -> bytes:
+    """The PDF bytes as published: Typst's output with the redundant /Suspects false blanked."""
+    return data.replace(_SUSPECTS, b" " * len(_SUSPECTS), 1)
+
+
+def compile_pdf(compiler: typst.Compiler, inputs: dict[str, str], timestamp: int, pdf_standard: str | None,
+                where: str, code: str) -> bytes:
+    """Typst → finished PDF bytes; a Typst error becomes a finding naming the template (code R022/H052)."""
     when = dt.datetime.fromtimestamp(timestamp, JST)  # metadata dates read as Japanese local time
     try:
-        data = _compiler().compile(format="pdf", sys_inputs={"doc": _document_json(doc)}, timestamp=when,
-                                   pdf_standards=[pdf_standard] if pdf_standard else [])
+        data = compiler.compile(format="pdf", sys_inputs=inputs, timestamp=when,
+                                pdf_standards=[pdf_standard] if pdf_standard else [])
     except typst.TypstError as exc:
-        raise RenderError(Finding(Location(f"generator/templates/{TEMPLATE}"), "R022",
-                                  f"PDF を組版できませんでした: {exc.message}",
+        raise RenderError(Finding(Location(where), code, f"PDF を組版できませんでした: {exc.message}",
                                   "テンプレートまたは typst パッケージのバージョンを確認してください。")) from None
     assert isinstance(data, bytes)
-    return data
+    return finish(data)
+
+
+def template_compiler(name: str) -> typst.Compiler:
+    """A compiler for one template of generator/templates (templates may import typeset.typ)."""
+    # A path, not bytes: the package forgets an in-memory main file after the first compile.
+    folder = Path(str(resources.files("generator").joinpath("templates")))
+    return typst.Compiler(str(folder / name), root=str(folder), font_paths=_fonts(), ignore_system_fonts=True)
+
+
+def render_pdf(doc: NumberedDocument, timestamp: int, pdf_standard: str | None = PDF_STANDARD) -> bytes:
+    """The PDF bytes; the same document and timestamp always give the same bytes."""
+    return compile_pdf(_compiler(), {"doc": _document_json(doc)}, timestamp, pdf_standard, f"generator/templates/{TEMPLATE}", "R022")
 
 
 class PdfRenderer:
