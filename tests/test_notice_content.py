@@ -205,7 +205,8 @@ def test_a_bad_contact_value_is_refused_with_its_place(mini: Path, capsys, field
     assert cli.main(["lint", "--root", str(mini)]) == 1
     captured = capsys.readouterr()
     out = captured.out + captured.err
-    assert f"variants/alpha.yaml:{line}:1: M004 「{field}」の書式が正しくありません" in out and hint in out
+    col = len(f"{field}: ") + 1  # the value itself, not the key
+    assert f"variants/alpha.yaml:{line}:{col}: M004 「{field}」の書式が正しくありません" in out and hint in out
     assert "Traceback" not in out
 
 
