@@ -38,6 +38,9 @@ _syncfs = getattr(_libc, "syncfs", None)
 
 
 def state_dir(root: Path) -> Path:
+    from ._trust import require
+
+    require(root)  # a symlinked or committed .kiyaku/tmp would make clean_stale delete someone's files
     path = root / ".kiyaku"
     (path / "tmp").mkdir(parents=True, exist_ok=True)
     return path
