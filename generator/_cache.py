@@ -189,7 +189,11 @@ class Store:
         return self._decoded(kind, key, json.loads)
 
     def put_json(self, kind: str, key: str, value: Any) -> None:
-        self.put(kind, key, json.dumps(value, ensure_ascii=False).encode("utf-8"))
+        try:
+            payload = json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except ValueError:  # a lone surrogate in a message: not cached, computed again next time
+            return
+        self.put(kind, key, payload)
 
     def get_parsed(self, key: str) -> tuple[Any, dict] | None:
         value = self.get_json("parse", key)
@@ -204,10 +208,10 @@ class Store:
         data, positions = parsed
         try:
             payload = json.dumps({"data": data, "positions": [[list(p), lc[0], lc[1]] for p, lc in positions.items()]},
-                                 ensure_ascii=False, allow_nan=False)
-        except (TypeError, ValueError):
+                                 ensure_ascii=False, allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError):  # ValueError: also a lone surrogate, which lint reports (PR015)
             return  # a value JSON cannot hold (an unquoted date: lint reports it anyway): not cached
-        self.put("parse", key, payload.encode("utf-8"))
+        self.put("parse", key, payload)
 
     def prune(self, max_bytes: int = CACHE_MAX_BYTES, every: float = 3600.0) -> None:
         """Keep the cache under max_bytes: delete least recently written entries down to half.

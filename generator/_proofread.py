@@ -34,7 +34,7 @@ RULES: tuple[Rule, ...] = (
     Rule("PR008", re.compile(r"現実が発生"), "「{0}」は「現実に発生」の誤りと思われます。", "「が」を「に」に直してください。"),
     Rule("PR008", re.compile(r"非開示者"), "「{0}」は「被開示者」（開示を受けた者）の誤りと思われます。", "「被開示者」に直してください。"),
     Rule("PR009", re.compile(r"(?:\{self\}|本所|弊社)の?業務委託先等"), "「{0}」: 定義された用語は「業務提携先等」です（第4条第5項）。", "「業務提携先等」に直してください。"),
-    Rule("PR011", re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"), "目に見えない制御文字（ゼロ幅文字・書字方向制御）が含まれています。", "その文字を削除してください（コピー＆ペーストで混入することがあります）。"),
+    # PR011 (invisible and bidi characters) is checked in every field, not only here: generator/_textchars.py
     Rule("PR012", re.compile(r"[\uff61-\uff9f]+"), "半角カナ「{0}」が使われています。", "全角のカタカナに直してください。"),
     Rule("PR013", re.compile(r"\u301c"), "波ダッシュ（〜 U+301C）が使われています。", "全角チルダ「～」（U+FF5E）にそろえてください（環境によって表示が変わるため）。", "warning"),
 )

@@ -18,6 +18,7 @@ from typing import Any, Callable, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from . import _textchars
 from ._files import Limit, list_folder, read_checked
 from ._yaml import MAX_BYTES, LoadedYaml, load_yaml_bytes
 from .errors import Finding, Location, SourceError
@@ -202,10 +203,13 @@ def _parse(tree: SourceTree, relpath: str, model: type[BaseModel], findings: lis
         findings.append(Finding(loaded.where(()), "M003", "ファイルの中身は「キー: 値」の形で書いてください。", "docs/format.md の例を参照してください。"))
         return None
     try:
-        return model.model_validate(loaded.data)
+        validated = model.model_validate(loaded.data)
     except ValidationError as exc:
         findings.extend(validation_findings(exc, model, loaded))
         return None
+    found = _textchars.findings(validated, loaded, raw)  # every string field: controls, surrogates, invisible, NFC
+    findings.extend(found)
+    return None if found else validated
 
 
 def load_project(tree: SourceTree, parse: Parse = parse_bytes) -> Project:
