@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import __version__, _git, _writer, render
-from . import _trust
+from . import _outdir, _trust
 from ._cache import CACHE_DIR, Parser, Snapshot, Store, canonical_json, digest, file_digest
 from ._outputs import Unit, UnitResult, run_unit, split
 from ._pool import Pool, Progress, default_jobs
@@ -340,6 +340,7 @@ def publish(sources: Sources, out_dir: Path, plan: Plan, rendered: dict[str, tup
         state.variants.pop(variant_id, None)
     _writer.clean_stale(sources.root)
     _writer.publish(sources.root, out_dir, folders)
+    _outdir.mark(out_dir)
     result.published = True
     state.published(folders, fresh, plan.kept)
     return result
@@ -368,6 +369,7 @@ def build(root: Path | str = ".", variants: list[str] | None = None, formats: li
     out_dir = Path(out) if out else root / "rendered"
     if not draft:
         _trust.require(root)  # staging folders and the lock live in .kiyaku/: never in someone else's
+        _outdir.check_out_dir(root, out_dir)  # never a file, the repository, a source folder or someone's folder
     store = Store.open(root, enabled=cache, writable=not draft)
     progress = progress or Progress()
     with Pool(jobs or default_jobs()) as pool:

@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import _git
 from ._calendar import parse_day, today_jst
-from ._yaml import load_yaml_bytes
+from ._files import Limit, read_checked
+from ._yaml import MAX_BYTES, load_yaml_bytes
 from .compile import compile_variant, load
 from .document import NumberedDocument
 from .errors import Finding, KiyakuError, Location, ReleaseError
@@ -123,9 +124,10 @@ def load_records(root: Path | str) -> dict[str, tuple[ReleaseRecord, ...]]:
     if base.is_dir():
         for path in sorted(base.glob("*/*.yaml")):
             relpath = path.relative_to(root).as_posix()
-            try:
-                record, _ = parse_record(relpath, path.read_bytes())
-            except ReleaseError as exc:
+            try:  # through the file boundary (a FIFO or folder named *.yaml, a symlink out of the repository)
+                record, _ = parse_record(relpath, read_checked(path, Limit(MAX_BYTES, "リリース記録", "Y001"), Path(root),
+                                                               Location(relpath)))
+            except KiyakuError as exc:
                 findings += exc.findings
                 continue
             out.setdefault(record.variant, []).append(record)
