@@ -140,10 +140,11 @@ def _num_pr(paragraph: Any) -> tuple[str, int] | None:
     for ppr in candidates:
         if ppr is None or ppr.numPr is None:
             continue
+        # raw attributes: python-docx's typed .val raises on w:ilvl="x", which Word ignores
         if num_id is None and ppr.numPr.numId is not None:
-            num_id = str(ppr.numPr.numId.val)
+            num_id = ppr.numPr.numId.get(f"{_W}val")
         if ilvl is None and ppr.numPr.ilvl is not None:
-            ilvl = _int(str(ppr.numPr.ilvl.val), 0)
+            ilvl = _int(ppr.numPr.ilvl.get(f"{_W}val"), 0)
     if num_id is None or num_id == "0":
         return None
     return num_id, ilvl or 0

@@ -34,11 +34,13 @@ _INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b
 IDENTITY_FIELDS = frozenset({"name", "self", "service", "subtitle", "title", "caption", "heading", "mark"})
 
 Loc = tuple[str | int, ...]
+KEY = 0  # appended to a loc: the string is the mapping key, not its value (an int, so never a field name)
 
 
 @dataclass(frozen=True)
 class CharHit:
     loc: Loc  # where the string is in the file's data (keys as written in YAML)
+    text: str
     offset: int  # position of the character in the string
     code: str
     message: str
@@ -55,8 +57,8 @@ def strings(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
             yield from strings(item, loc + (index,))
     elif isinstance(value, dict):
         for key, item in value.items():
-            if isinstance(key, str):
-                yield loc + (key,), key
+            if isinstance(key, str):  # the key itself (a parameter name); its place is the key's line
+                yield loc + (key, KEY), key
             yield from strings(item, loc + (str(key),))
     elif isinstance(value, str):
         yield loc, value
@@ -71,18 +73,18 @@ def check_string(loc: Loc, text: str) -> list[CharHit]:
     """The first offending character of each kind in one string (one finding per kind and field)."""
     hits: list[CharHit] = []
     if m := _CONTROL.search(text):
-        hits.append(CharHit(loc, m.start(), "PR014", f"制御文字（{_show(m.group())}）が含まれています。",
+        hits.append(CharHit(loc, text, m.start(), "PR014", f"制御文字（{_show(m.group())}）が含まれています。",
                             "その文字を削除してください（改行以外の制御文字は本文に入れられません）。"))
     if m := _SURROGATE.search(text):
-        hits.append(CharHit(loc, m.start(), "PR015", f"不正な文字（対になっていないサロゲート {_show(m.group())}）が含まれています。",
+        hits.append(CharHit(loc, text, m.start(), "PR015", f"不正な文字（対になっていないサロゲート {_show(m.group())}）が含まれています。",
                             "\\u エスケープを削除し、文字をそのまま書いてください。"))
     if m := _INVISIBLE.search(text):
-        hits.append(CharHit(loc, m.start(), "PR011", f"目に見えない文字・書字方向制御（{_show(m.group())}）が含まれています。",
+        hits.append(CharHit(loc, text, m.start(), "PR011", f"目に見えない文字・書字方向制御（{_show(m.group())}）が含まれています。",
                             "その文字を削除してください（コピー＆ペーストで混入することがあります）。"))
     field = next((p for p in reversed(loc) if isinstance(p, str)), "")
     if field in IDENTITY_FIELDS and not hits and unicodedata.normalize("NFC", text) != text:
         first = next((i for i, (a, b) in enumerate(zip(text, unicodedata.normalize("NFC", text) + "\0")) if a != b), 0)
-        hits.append(CharHit(loc, first, "PR016", "文字が Unicode の NFC（合成済み）形式ではありません（濁点などが分かれています）。",
+        hits.append(CharHit(loc, text, first, "PR016", "文字が Unicode の NFC（合成済み）形式ではありません（濁点などが分かれています）。",
                             f"「{unicodedata.normalize('NFC', text)}」と入力し直してください（macOS からの貼り付けで起こります）。"))
     return hits
 
@@ -100,18 +102,10 @@ def findings(model: BaseModel, loaded: Any, raw: bytes) -> list[Finding]:
     out = []
     for hit in hits:
         base = loaded.where(hit.loc)
-        text = _text_at(model, hit.loc)
-        place = column(lines, base.line, text, hit.offset) if text is not None else None
+        place = column(lines, base.line, hit.text, hit.offset)
         where = Location(base.path, *place) if place else base
         out.append(Finding(where, hit.code, hit.message, hit.hint))
     return out
-
-
-def _text_at(model: BaseModel, loc: Loc) -> str | None:
-    for path, text in strings(model):
-        if path == loc:
-            return text
-    return None
 
 
 def column(raw_lines: list[str], start_line: int, text: str, offset: int) -> tuple[int, int] | None:

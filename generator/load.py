@@ -104,7 +104,8 @@ class DirectoryTree:
         try:
             return read_checked(path, Limit(MAX_BYTES, "YAML ファイル", "Y001"), self.root, Location(relpath))
         except SourceError as exc:
-            self.refused.extend(f for f in exc.findings if f not in self.refused)
+            if not any(f.location.path == relpath for f in self.refused):  # list() may have said it already
+                self.refused.extend(exc.findings)
             return None
 
 
