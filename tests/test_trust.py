@@ -98,3 +98,107 @@ def test_corpus_covers_every_class_and_is_large_enough() -> None:
     assert all(count >= 5 for count in per_class.values()), per_class
     assert len(CASES) >= 120, per_class
     assert len({c.id for c in CASES}) == len(CASES)
+
+
+# --- a fresh clone with a force-added .kiyaku/ (pickles, a symlink) ------------------------------------
+
+
+class _Boom:
+    """Unpickling this runs a shell command: what a planted cache entry would do to a pickle reader."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _plant_cache(repo: Path, marker: Path) -> int:
+    """A checksummed pickle under every key kiyaku would look up for the parsed sources; returns how many."""
+    import pickle
+
+    from generator._cache import _MAGIC, CACHE_DIR, Parser, sha256
+
+    payload = pickle.dumps((_Boom(marker), {}))
+    planted = 0
+    for path in sorted((repo / "terms").glob("*.yaml")) + sorted((repo / "variants").glob("*.yaml")) + [repo / "errata.yaml"]:
+        if not path.exists():
+            continue
+        relpath = path.relative_to(repo).as_posix()
+        key = Parser.key(relpath, path.read_bytes())
+        entry = repo / CACHE_DIR / "parse" / key[:2] / key
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        entry.write_bytes(_MAGIC + sha256(payload).encode() + b"\n" + payload)
+        planted += 1
+    return planted
+
+
+def _git_repo(root: Path) -> None:
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "sources"]):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args], cwd=root, check=True,
+                       capture_output=True)
+
+
+def test_fresh_clone_with_force_added_state_runs_nothing_and_touches_nothing_outside(tmp_path: Path) -> None:
+    origin = copy_project(MINI, tmp_path / "origin")
+    outside = tmp_path / "outside"
+    victim = write_victim(outside / "victim-dir")
+    marker = outside / "pwned"
+    _git_repo(origin)
+    assert _plant_cache(origin, marker) >= 5
+    (origin / ".kiyaku" / "tmp").symlink_to(victim)
+    subprocess.run(["git", "add", "-f", ".kiyaku"], cwd=origin, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "cache"],
+                   cwd=origin, check=True)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True)
+    assert (clone / ".kiyaku" / "tmp").is_symlink()
+    before = _snapshot(outside)
+
+    lint = run_bounded(["lint", "--root", str(clone)], clone)
+    build = run_bounded(["build", "--root", str(clone), "--format", "txt"], clone)
+    verify = run_bounded(["verify", "--root", str(clone)], clone)
+
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    assert "K001" in lint.stdout, lint.stdout  # the cache is not used, and lint says why
+    assert build.returncode == 1 and "K002" in build.stderr, build.stderr
+    assert verify.returncode == 1 and "Traceback" not in verify.stderr, verify.stderr
+    for result in (lint, build, verify):
+        assert "Traceback" not in result.stdout + result.stderr
+    assert not marker.exists(), "a planted pickle was executed"
+    assert _snapshot(outside) == before, "a file outside the repository changed"
+    assert not (clone / "rendered").exists()
+
+
+def test_planted_pickle_in_own_cache_is_a_miss_not_code(tmp_path: Path) -> None:
+    """Untracked, our own folder: the cache is used, and a pickle in it is just an unreadable entry."""
+    repo = copy_project(MINI, tmp_path / "repo")
+    marker = tmp_path / "pwned"
+    _plant_cache(repo, marker)
+    result = run_bounded(["build", "--root", str(repo), "--format", "txt"], repo)
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists()
+    lint = run_bounded(["lint", "--root", str(repo)], repo)
+    assert lint.returncode == 0 and "K001" not in lint.stdout, lint.stdout
+
+
+def write_victim(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "precious.txt").write_text("大事なファイル\n", encoding="utf-8")
+    return folder
+
+
+def test_jobs_are_capped_at_cores_and_units() -> None:
+    from generator._pool import Pool, default_jobs
+
+    with Pool(200) as pool:
+        assert pool.jobs == min(200, default_jobs())
+        assert pool.map(abs, [-1, -2]) == [1, 2]
+        assert pool._executor is None or len(pool._executor._processes) <= 2
+
+
+def test_cache_and_state_hold_no_pickle() -> None:
+    """The modules that read .kiyaku/ never import pickle (the in-process memo in load.py never touches disk)."""
+    for name in ("_cache.py", "_state.py", "build.py", "lint.py", "_outputs.py"):
+        text = (REPO / "generator" / name).read_text(encoding="utf-8")
+        assert "import pickle" not in text and "pickle.load" not in text, name
