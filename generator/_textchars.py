@@ -7,7 +7,8 @@ template). Walking every str in every model (field values, list items and dict k
 fields other people add later without anyone remembering to list them.
 
 Rules (errors, at the character's line and column):
-- PR014 control characters (C0 except line feed, DEL, C1) — NUL and ESC never reach a renderer;
+- PR014 control characters (C0 except line feed and CRLF, DEL, C1) — NUL and ESC never reach a
+  renderer, and a lone CR cannot overwrite a line on a terminal;
 - PR015 lone surrogates (a "\\ud800" escape in YAML): not a character, cannot be written as UTF-8;
 - PR011 invisible characters and bidi controls (zero width, word joiner, soft hyphen, BOM,
   Hangul fillers, tag characters, LRE…PDI, LRM/RLM/ALM);
@@ -27,7 +28,7 @@ from pydantic import BaseModel
 
 from .errors import Finding, Location
 
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")  # CR only as part of CRLF, a line break
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
                         "\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f]")

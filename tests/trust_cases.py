@@ -409,7 +409,7 @@ add("variant-fifo-no-extension", 6, lambda repo, out: (_fifo(repo / "variants" /
 # Characters: (what the YAML holds, code). Escapes are written inside double quotes.
 CHARS = [
     ("\\0", "PR014"), ("\\e", "PR014"), ("\\x7f", "PR014"), ("\\x85", "PR014"), ("\\x07", "PR014"), ("\\t", "PR014"),
-    ("\\ud800", "PR015"), ("\\udfff", "PR015"),
+    ("\\r", "PR014"), ("\\ud800", "PR015"), ("\\udfff", "PR015"),
     ("\u2060", "PR011"), ("\u00ad", "PR011"), ("\u202e", "PR011"), ("\u2066", "PR011"), ("\\u200b", "PR011"),
     ("\ufeff", "PR011"), ("\u3164", "PR011"), ("\U000e0041", "PR011"), ("\u200e", "PR011"), ("\u061c", "PR011"),
 ]
