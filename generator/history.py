@@ -20,7 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import _git
+from . import _git, _textchars
 from ._calendar import parse_day, today_jst
 from ._files import Limit, read_checked
 from ._yaml import MAX_BYTES, load_yaml_bytes
@@ -109,6 +109,9 @@ def parse_record(relpath: str, raw: bytes) -> tuple[ReleaseRecord, object]:
         record = ReleaseRecord.model_validate(loaded.data)
     except ValidationError as exc:
         raise ReleaseError(validation_findings(exc, ReleaseRecord, loaded)) from None
+    found = _textchars.findings(record, loaded, raw)  # the reason is published in notices and feeds
+    if found:
+        raise ReleaseError(found)
     if relpath != record.relpath:
         raise ReleaseError(Finding(loaded.where(("edition",)), "H003",
                                    f"ファイル名が記録の内容（{record.variant} 第{record.edition}版）と一致しません。",

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import _git
+from . import _git, _textchars
 from ._calendar import earliest_effective, parse_day, today_jst
 from ._records import check_records
 from .compile import compile_variant, load
@@ -67,8 +67,9 @@ def _check_reason(reason: str) -> str:
     text = reason.strip()
     if not text:
         raise _fail("H020", "変更の理由（--reason）が空です。", "お客様に示す変更の理由を書いてください。")
-    if any(ord(c) < 32 and c != "\n" or 0x200B <= ord(c) <= 0x200F or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 for c in text):
-        raise _fail("H021", "変更の理由に制御文字（見えない文字）が含まれています。", "理由を打ち直してください。")
+    bad = _textchars.check_string(("reason",), text)  # the same rules as every field of the sources
+    if bad:
+        raise _fail("H021", f"変更の理由に使えない文字があります: {bad[0].message}", "理由を打ち直してください。")
     return text
 
 

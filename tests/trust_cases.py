@@ -184,6 +184,10 @@ _BAD_URLS = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<scri
              "java\tscript:alert(1)", "file:///etc/passwd", "https://"]
 for index, url in enumerate(_BAD_URLS):
     add(f"terms-url-{index}", 1, lambda repo, out, url=url: ["notice", "alpha", "--terms-url", url], "C006", re.escape("<コマンドライン>"))
+for index, reason in enumerate(["料金\x1b[2J改定", "料金\u202e改定", "料金\x07改定"]):
+    add(f"release-reason-{index}", 6, lambda repo, out, r=reason: ["release", "alpha", "--announce", "2026-12-01",
+                                                                    "--effective", "2027-01-01", "--reason", r],
+        "H021", ".*")
 for index, url in enumerate(["javascript:alert(1)/", "http://example.jp/", "https://e.jp/\"><x/", "//e.jp/"]):
     add(f"feed-base-url-{index}", 1, lambda repo, out, url=url: ["feed", "--base-url", url], "H060", re.escape("<コマンドライン>"))
 
