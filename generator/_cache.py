@@ -10,8 +10,9 @@ starts with the SHA-256 of its payload; a read that does not match deletes the e
 Layout: cache/<kind>/<key[:2]>/<key>, kinds ``parse`` (parsed YAML), ``lint`` (findings) and
 ``out`` (rendered bytes); cache/state/ holds what the last build published (generator/_state.py).
 Entries are written to a temporary name and renamed, never fsynced: losing one costs a re-render.
-Parsed files are pickles: the cache is as trusted as the working tree it lives in (gitignored,
-never committed, written only by kiyaku).
+Every entry is JSON, never a pickle: a cache folder can arrive with a clone (force-added) or be
+written by another user, and reading it must not be able to run code (docs/security.md). The
+folder itself is used only when generator/_trust.py finds it is kiyaku's own.
 """
 
 from __future__ import annotations
@@ -22,19 +23,22 @@ import functools
 import hashlib
 import json
 import os
-import pickle
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from ._yaml import LoadedYaml
+from . import _trust
+from ._files import Limit, read_checked
+from ._yaml import MAX_BYTES, LoadedYaml
+from .errors import KiyakuError
 from .load import DirectoryTree, parse_bytes
 
 CACHE_DIR = Path(".kiyaku") / "cache"
 _MAGIC = b"kiyaku-cache-1 "
 _PACKAGE = Path(__file__).resolve().parent
+TEMPLATE_LIMIT = Limit(20 * 1024 * 1024, "DOCX テンプレート", "R019")
 CACHE_MAX_BYTES = 2 * 1024 ** 3  # pruned to about half of this after a build that wrote entries
 
 
@@ -120,10 +124,16 @@ class Store:
 
     path: Path | None  # cache folder, or None when caching is off
     writable: bool = True
+    untrusted: str | None = None  # why .kiyaku/ was not used (generator/_trust.py), for a K001 warning
 
     @classmethod
     def open(cls, root: Path, enabled: bool = True, writable: bool = True) -> "Store":
-        return cls(Path(root) / CACHE_DIR if enabled else None, writable)
+        if not enabled:
+            return cls(None, writable)
+        reason = _trust.problem(Path(root))
+        if reason is not None:
+            return cls(None, writable, reason)
+        return cls(Path(root) / CACHE_DIR, writable)
 
     @property
     def enabled(self) -> bool:
@@ -179,13 +189,29 @@ class Store:
         return self._decoded(kind, key, json.loads)
 
     def put_json(self, kind: str, key: str, value: Any) -> None:
-        self.put(kind, key, json.dumps(value, ensure_ascii=False).encode("utf-8"))
+        try:
+            payload = json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except ValueError:  # a lone surrogate in a message: not cached, computed again next time
+            return
+        self.put(kind, key, payload)
 
-    def get_pickle(self, kind: str, key: str) -> Any | None:
-        return self._decoded(kind, key, pickle.loads)
+    def get_parsed(self, key: str) -> tuple[Any, dict] | None:
+        value = self.get_json("parse", key)
+        if not (isinstance(value, dict) and isinstance(value.get("positions"), list)):
+            return None
+        try:
+            return value["data"], {tuple(p): (line, col) for p, line, col in value["positions"]}
+        except (TypeError, ValueError):
+            return None
 
-    def put_pickle(self, kind: str, key: str, value: Any) -> None:
-        self.put(kind, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    def put_parsed(self, key: str, parsed: tuple[Any, dict]) -> None:
+        data, positions = parsed
+        try:
+            payload = json.dumps({"data": data, "positions": [[list(p), lc[0], lc[1]] for p, lc in positions.items()]},
+                                 ensure_ascii=False, allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError):  # ValueError: also a lone surrogate, which lint reports (PR015)
+            return  # a value JSON cannot hold (an unquoted date: lint reports it anyway): not cached
+        self.put("parse", key, payload)
 
     def prune(self, max_bytes: int = CACHE_MAX_BYTES, every: float = 3600.0) -> None:
         """Keep the cache under max_bytes: delete least recently written entries down to half.
@@ -245,12 +271,12 @@ class Parser:
 
     def __call__(self, shown: Path, raw: bytes) -> LoadedYaml:
         key = self.key(shown, raw)
-        hit = self.memo.get(key) or self.store.get_pickle("parse", key)
+        hit = self.memo.get(key) or self.store.get_parsed(key)
         if hit is not None:
             data, positions = hit
             return LoadedYaml(shown, data, None, positions)
         loaded = parse_bytes(shown, raw)
-        self.store.put_pickle("parse", key, (loaded.data, loaded.positions))
+        self.store.put_parsed(key, (loaded.data, loaded.positions))
         return loaded
 
     def missing(self, tree: "Snapshot") -> list[str]:
@@ -284,6 +310,7 @@ class Snapshot:
     files: dict[str, bytes]  # relpath -> bytes (terms/, variants/, errata.yaml)
     releases: dict[str, dict[str, bytes]] = field(default_factory=dict)  # variant -> {relpath: bytes}
     label: str = ""
+    refused: list = field(default_factory=list)  # findings: entries the file boundary would not read
 
     @classmethod
     def take(cls, root: Path) -> "Snapshot":
@@ -299,12 +326,12 @@ class Snapshot:
             files["errata.yaml"] = errata
         releases: dict[str, dict[str, bytes]] = {}
         base = Path(root) / "releases"
-        if base.is_dir():
+        if base.is_dir() and not base.is_symlink():
             for path in sorted(base.glob("*/*")):
-                with contextlib.suppress(OSError):
-                    if path.is_file():
-                        releases.setdefault(path.parent.name, {})[path.relative_to(root).as_posix()] = path.read_bytes()
-        return cls(Path(root), files, releases)
+                with contextlib.suppress(KiyakuError):  # reported by lint's record checks
+                    data = read_checked(path, Limit(MAX_BYTES, "リリース記録"), Path(root))
+                    releases.setdefault(path.parent.name, {})[path.relative_to(root).as_posix()] = data
+        return cls(Path(root), files, releases, refused=disk.refused)
 
     def list(self, folder: str) -> list[str]:
         prefix = folder.rstrip("/") + "/"
@@ -320,7 +347,8 @@ class Snapshot:
     @functools.cached_property
     def project_key(self) -> str:
         """Every source file: the key of project-wide lint results."""
-        return digest("project", code_fingerprint(), *_pairs(sorted(self.hashes.items())))
+        refused = [f.format() for f in self.refused]
+        return digest("project", code_fingerprint(), *_pairs(sorted(self.hashes.items())), *refused)
 
     @functools.cached_property
     def shared_key(self) -> str:
@@ -349,6 +377,6 @@ def file_digest(root: Path, relpath: str | None) -> str:
     if not relpath:
         return "-"
     try:
-        return sha256((Path(root) / relpath).read_bytes())
-    except OSError:
+        return sha256(read_checked(Path(root) / relpath, TEMPLATE_LIMIT, Path(root)))
+    except KiyakuError:  # the renderer reports why, with the variant's line
         return "missing"

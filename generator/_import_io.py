@@ -9,6 +9,7 @@ anything is parsed or written. Writing goes through the project's one YAML confi
 from __future__ import annotations
 
 import io
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from ._docx_lines import docx_lines
+from ._files import Limit, read_checked
 from ._import_diff import Differ
 from ._parse_terms import ParsedTerms, parse_lines, parse_text
 from ._yaml import make_yaml
@@ -40,18 +42,23 @@ def _position(raw: bytes, offset: int) -> tuple[int, int]:
     return before.count(b"\n") + 1, len(raw[line_start:offset].decode("utf-8", errors="replace")) + 1
 
 
+def _exists(path: Path) -> bool:
+    try:
+        return os.path.lexists(path)
+    except (OSError, ValueError):
+        return False
+
+
 def read_terms(path: Path) -> tuple[ParsedTerms, str]:
     """Parse a .docx, .md or .txt terms document; returns (parsed, the text compare should read)."""
-    if not path.is_file():
+    if not _exists(path):
         raise _fail(path, "I001", "取り込むファイルがありません。", "ファイル名と場所を確認してください。")
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         hint = "PDF はテキストに書き出してから（.txt）取り込んでください。" if suffix == ".pdf" else \
             "Word（.docx）、Markdown（.md）、テキスト（.txt）のどれかにしてください。"
         raise _fail(path, "I002", f"「{suffix or path.name}」の形式は取り込めません。", hint)
-    raw = path.read_bytes()
-    if len(raw) > MAX_BYTES:
-        raise _fail(path, "I008", f"ファイルが大きすぎます（{len(raw):,} バイト）。", "規約の文書だけを指定してください。")
+    raw = read_checked(path, Limit(MAX_BYTES, "取り込むファイル", "I008"))
     if not raw.strip():
         raise _fail(path, "I004", "ファイルが空です。", "規約の本文が入ったファイルを指定してください。")
     if suffix == ".docx":

@@ -55,7 +55,8 @@ class Pool:
     """map() over processes (or in this process when jobs is 1); created on first use, closed with the build."""
 
     def __init__(self, jobs: int) -> None:
-        self.jobs = max(1, jobs)
+        # capped at the cores: `--jobs 200` started 204 processes on 2 cores; each costs memory, none adds speed
+        self.jobs = max(1, min(jobs, default_jobs()))
         self._executor: cf.ProcessPoolExecutor | None = None
 
     def __enter__(self) -> "Pool":
@@ -69,10 +70,11 @@ class Pool:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
-    def _pool(self) -> cf.ProcessPoolExecutor:
+    def _pool(self, units: int) -> cf.ProcessPoolExecutor:
         if self._executor is None:
             method = "fork" if _threads() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            self._executor = cf.ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context(method),
+            # and at the units of the first map: a build of 2 resellers needs 2 workers, not one per core
+            self._executor = cf.ProcessPoolExecutor(max_workers=max(1, min(self.jobs, units)), mp_context=multiprocessing.get_context(method),
                                                     initializer=_worker_init, initargs=(os.getpid(),))
         return self._executor
 
@@ -86,7 +88,7 @@ class Pool:
                 if on_result:
                     on_result(results[-1])
             return results
-        pool = self._pool()
+        pool = self._pool(len(tasks))
         futures = {pool.submit(fn, task): index for index, task in enumerate(tasks)}
         out: list[R | None] = [None] * len(tasks)
         try:

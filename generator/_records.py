@@ -19,7 +19,8 @@ from pydantic import ValidationError
 from . import _git
 from ._githistory import Added, History, blob_id
 from ._calendar import JST, earliest_effective
-from ._yaml import load_yaml_bytes
+from ._files import Limit, read_checked
+from ._yaml import MAX_BYTES, load_yaml_bytes
 from .errors import Finding, KiyakuError, Location, ReleaseError
 from .history import (RELEASES, ReleaseRecord, document_sha256, edition_document, parse_record, record_path,
                       text_sha256)
@@ -31,10 +32,11 @@ _TAG = re.compile(r"^([a-z0-9][a-z0-9-]*)/ed(\d+)$")
 def _read_current(root: Path, findings: list[Finding]) -> dict[str, tuple[ReleaseRecord, object, bytes]]:
     current: dict[str, tuple[ReleaseRecord, object, bytes]] = {}
     for path in sorted((root / RELEASES).glob("*/*.yaml")):
-        relpath, raw = path.relative_to(root).as_posix(), path.read_bytes()
-        try:
+        relpath = path.relative_to(root).as_posix()
+        try:  # through the file boundary: a FIFO, folder or symlink out of the repository is a finding
+            raw = read_checked(path, Limit(MAX_BYTES, "リリース記録", "Y001"), root, Location(relpath))
             record, loaded = parse_record(relpath, raw)
-        except ReleaseError as exc:
+        except KiyakuError as exc:
             findings += exc.findings
             continue
         current[relpath] = (record, loaded, raw)

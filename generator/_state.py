@@ -12,6 +12,7 @@ checksummed cache entry (a corrupted state is ignored: everything is checked aga
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import stat
@@ -22,7 +23,7 @@ from typing import Any, NamedTuple
 from ._cache import Store, digest
 
 MANIFEST = "manifest.json"
-_LAYOUT = 2  # bump when the records change shape
+_LAYOUT = 3  # bump when the records change shape
 
 
 class FileRecord(NamedTuple):
@@ -55,14 +56,20 @@ class State:
 
     @classmethod
     def load(cls, store: Store, out_dir: Path) -> "State":
-        data = store.get_pickle("state", cls._key(out_dir))
+        data = store.get_json("state", cls._key(out_dir))
         state = cls(out_dir)
         if isinstance(data, dict) and data.get("layout") == _LAYOUT:
-            state.variants = data["variants"]
+            try:
+                state.variants = {v: _record(r) for v, r in data["variants"].items()}
+            except (KeyError, TypeError, ValueError, AttributeError):
+                state.variants = {}  # not what this code writes: everything is checked again
         return state  # else an older layout or none: everything is checked again
 
     def save(self, store: Store) -> None:
-        store.put_pickle("state", self._key(self.out_dir), {"layout": _LAYOUT, "variants": self.variants})
+        """As JSON (never a pickle: the cache folder is not trusted to hold code, docs/security.md)."""
+        variants = {v: dataclasses.asdict(r) | {"files": {n: [f.sha256, f.size, list(f.signature)] for n, f in r.files.items()}}
+                    for v, r in self.variants.items()}
+        store.put_json("state", self._key(self.out_dir), {"layout": _LAYOUT, "variants": variants})
 
     def published(self, folders: dict[str, dict[str, bytes | Path]], fresh: dict[str, VariantRecord],
                   kept: dict[str, dict[str, FileRecord]]) -> None:
@@ -109,6 +116,14 @@ class State:
                 return None
             now[name] = checked
         return now
+
+
+def _record(raw: dict) -> VariantRecord:
+    files = {str(n): FileRecord(str(sha), int(size), (int(sig[0]), int(sig[1]), int(sig[2])))
+             for n, (sha, size, sig) in raw["files"].items()}
+    commit = raw.get("commit") or (None, None)
+    return VariantRecord(str(raw["source_key"]), raw.get("template"), list(raw["formats"]), dict(raw["manifest"]), files,
+                         (commit[0], commit[1]))
 
 
 def signature(st: os.stat_result) -> tuple[int, int, int]:

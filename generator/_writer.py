@@ -38,6 +38,9 @@ _syncfs = getattr(_libc, "syncfs", None)
 
 
 def state_dir(root: Path) -> Path:
+    from ._trust import require
+
+    require(root)  # a symlinked or committed .kiyaku/tmp would make clean_stale delete someone's files
     path = root / ".kiyaku"
     (path / "tmp").mkdir(parents=True, exist_ok=True)
     return path
@@ -82,7 +85,7 @@ def build_lock(root: Path) -> Iterator[None]:
                     break
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
-                        raise OutputError(Finding(Location(str(lock_path)), "O010",
+                        raise OutputError(Finding(Location(str(lock_path)), "O017",
                                                   f"別の kiyaku build（PID {holder}）が終わらないため、{timeout:.0f} 秒待ってあきらめました。",
                                                   f"そのビルドが終わってから実行してください（待つ秒数は環境変数 {LOCK_TIMEOUT_ENV} で変えられます）。")) from None
                     time.sleep(0.2)

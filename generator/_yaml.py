@@ -1,7 +1,7 @@
 """Reading YAML safely: YAML 1.2 via ruamel.yaml, with positions kept for every value.
 
 Sources are data written by people, so this module refuses every YAML feature that can
-surprise them or us: directives, several documents, anchors/aliases, tags, tabs, BOMs,
+surprise them or us: directives, several documents, anchors/aliases, merge keys, tags, tabs, BOMs,
 non-UTF-8 bytes and oversized files. Each refusal names the file, line and column.
 """
 
@@ -143,11 +143,25 @@ def _scan_events(yaml: YAML, text: str, shown: Path) -> None:
 
     Checking events (not the built tree) stops an alias bomb before it can expand.
     """
-    from ruamel.yaml.events import AliasEvent, DocumentStartEvent, NodeEvent
+    from ruamel.yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, NodeEvent,
+                                    ScalarEvent, SequenceEndEvent, SequenceStartEvent)
 
+    open_nodes: list[list[bool]] = []  # per open collection: [is a mapping, next node is a key]
     for event in yaml.parse(io.StringIO(text)):
         mark = event.start_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if isinstance(event, NodeEvent) and open_nodes and open_nodes[-1][0]:
+            if open_nodes[-1][1] and isinstance(event, ScalarEvent) and event.value == "<<" and not event.style:
+                # a merge key copies another mapping's keys in silently (YAML 1.1); quoted "<<" is a plain key
+                raise _fail(shown, "Y015", "マージキー（<<:）は使えません。",
+                            "キーと値をそのまま書いてください（どの値が使われるかが見えなくなるため）。", line, col)
+            open_nodes[-1][1] = not open_nodes[-1][1]
+        if isinstance(event, MappingStartEvent):
+            open_nodes.append([True, True])
+        elif isinstance(event, SequenceStartEvent):
+            open_nodes.append([False, False])
+        elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+            open_nodes.pop()
         if isinstance(event, DocumentStartEvent) and (getattr(event, "version", None) or getattr(event, "tags", None)):
             raise _fail(shown, "Y006", "YAML ディレクティブ（%YAML）は使えません。",
                         "この行を削除してください。kiyaku は常に YAML 1.2 として読みます。", line, col)

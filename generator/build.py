@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import __version__, _git, _writer, render
+from . import _outdir, _trust
 from ._cache import CACHE_DIR, Parser, Snapshot, Store, canonical_json, digest, file_digest
 from ._outputs import Unit, UnitResult, run_unit, split
 from ._pool import Pool, Progress, default_jobs
@@ -165,7 +166,7 @@ def render_variant(project: Project, root: Path, variant_id: str, formats: list[
     """
     if store is None:
         existing = Path(root) / CACHE_DIR
-        store = Store(existing, writable=False) if existing.is_dir() else Store(None)
+        store = Store.open(root, enabled=existing.is_dir(), writable=False)  # never a .kiyaku/ that is not ours
     doc = compile_variant(project, variant_id)
     result = run_unit(_unit(project, Path(root), doc, tuple(formats), store))
     _raise(result)
@@ -211,7 +212,7 @@ def gather(root: Path, store: Store, pool: Pool) -> Sources:
         for key, parsed in pool.map(_parse_task, tasks):
             if parsed is not None:
                 parser.memo[key] = parsed
-                store.put_pickle("parse", key, parsed)
+                store.put_parsed(key, parsed)
     return Sources(root, snapshot, parser)
 
 
@@ -339,6 +340,7 @@ def publish(sources: Sources, out_dir: Path, plan: Plan, rendered: dict[str, tup
         state.variants.pop(variant_id, None)
     _writer.clean_stale(sources.root)
     _writer.publish(sources.root, out_dir, folders)
+    _outdir.mark(out_dir)
     result.published = True
     state.published(folders, fresh, plan.kept)
     return result
@@ -365,6 +367,9 @@ def build(root: Path | str = ".", variants: list[str] | None = None, formats: li
     formats = list(dict.fromkeys(formats or render.REGISTRY))
     _check_formats(formats)
     out_dir = Path(out) if out else root / "rendered"
+    if not draft:
+        _trust.require(root)  # staging folders and the lock live in .kiyaku/: never in someone else's
+        _outdir.check_out_dir(root, out_dir)  # never a file, the repository, a source folder or someone's folder
     store = Store.open(root, enabled=cache, writable=not draft)
     progress = progress or Progress()
     with Pool(jobs or default_jobs()) as pool:

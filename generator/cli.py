@@ -23,12 +23,19 @@ def _print_findings(findings, stream=None) -> None:
         print(text, file=stream)
 
 
-def _emit(data: bytes, output: str | None) -> int:
-    """Write a rendering to -o FILE atomically, or to stdout."""
+def _emit(data: bytes, output: str | None, root: str = ".") -> int:
+    """Write a rendering to -o FILE atomically, or to stdout; a bad -o is a finding, never a traceback."""
     if output:
+        from ._outdir import check_output_file
         from ._writer import write_file_atomic
+        from .errors import Finding, Location, OutputError
 
-        write_file_atomic(Path(output), data)
+        try:
+            check_output_file(Path(root), Path(output))
+            write_file_atomic(Path(output), data)
+        except OSError as exc:
+            raise OutputError(Finding(Location(output), "O016", f"-o のファイルを書けません（{exc.strerror or exc.__class__.__name__}）。",
+                                      "フォルダの場所・名前の長さ・書き込み権限を確認してください。")) from None
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -75,7 +82,7 @@ def cmd_render(args) -> int:
         doc = compile_variant(project, args.variant)
         context = render_context(project, Path(args.root), doc)
     data = render.get(args.format).render(doc, context)
-    return _emit(data, args.output)
+    return _emit(data, args.output, args.root)
 
 
 def cmd_build(args) -> int:
@@ -125,10 +132,12 @@ def cmd_compare(args) -> int:
 
     project = load(args.root)
     doc = compile_variant(project, args.variant)
+    from ._files import Limit, read_checked
+
     path = Path(args.file)
-    try:
-        theirs = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    try:  # through the file boundary: a FIFO or /dev/zero is refused before a byte is read
+        theirs = read_checked(path, Limit(20 * 1024 * 1024, "比較するファイル", "C007")).decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise SourceError(Finding(Location(str(path)), "C004", f"比較するファイルを読めません（{exc.__class__.__name__}）。",
                                   "UTF-8 のテキストまたは Markdown ファイルを指定してください。")) from None
     result = compare(render_text(doc), theirs, project.errata, args.variant)
@@ -198,14 +207,14 @@ def cmd_notice(args) -> int:
     from .notice import make_notice, render_notice
 
     data = render_notice(make_notice(args.root, args.variant, args.edition, args.terms_url), args.format)
-    return _emit(data, args.output)
+    return _emit(data, args.output, args.root)
 
 
 def cmd_feed(args) -> int:
     from .feeds import atom
 
     data = atom(args.root, args.variant, args.base_url)
-    return _emit(data, args.output)
+    return _emit(data, args.output, args.root)
 
 
 def cmd_import(args) -> int:

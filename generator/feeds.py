@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import _urls
 from .compile import compile_variant, load
 from .eras import era_date
 from .errors import Finding, Location, ReleaseError
@@ -83,8 +84,8 @@ def entries(root: Path | str, variant_id: str | None = None, base_url: str = "")
 
 def atom(root: Path | str, variant_id: str | None = None, base_url: str = "") -> bytes:
     """The Atom document; the same records always give the same bytes."""
-    if not _BASE.fullmatch(base_url):
-        raise ReleaseError(Finding(Location("<コマンドライン>"), "H060", f"--base-url「{base_url}」は使えません。",
+    if not _BASE.fullmatch(base_url) or (base_url and _urls.problem(base_url)):
+        raise ReleaseError(Finding(Location("<コマンドライン>"), "H076", f"--base-url「{base_url}」は使えません。",
                                    "https:// で始まり / で終わる URL を指定してください（例: https://example.jp/kiyaku/）。"))
     items = entries(root, variant_id, base_url)
     ET.register_namespace("", ATOM)

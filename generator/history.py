@@ -20,9 +20,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import _git
+from . import _git, _textchars
 from ._calendar import parse_day, today_jst
-from ._yaml import load_yaml_bytes
+from ._files import Limit, read_checked
+from ._yaml import MAX_BYTES, load_yaml_bytes
 from .compile import compile_variant, load
 from .document import NumberedDocument
 from .errors import Finding, KiyakuError, Location, ReleaseError
@@ -145,6 +146,9 @@ def parse_record(relpath: str, raw: bytes) -> tuple[ReleaseRecord, object]:
         record = ReleaseRecord.model_validate(loaded.data)
     except ValidationError as exc:
         raise ReleaseError(validation_findings(exc, ReleaseRecord, loaded)) from None
+    found = _textchars.findings(record, loaded, raw)  # the reason is published in notices and feeds
+    if found:
+        raise ReleaseError(found)
     if relpath != record.relpath:
         raise ReleaseError(Finding(loaded.where(("edition",)), "H003",
                                    f"ファイル名が記録の内容（{record.variant} 第{record.edition}版）と一致しません。",
@@ -160,9 +164,10 @@ def load_records(root: Path | str) -> dict[str, tuple[ReleaseRecord, ...]]:
     if base.is_dir():
         for path in sorted(base.glob("*/*.yaml")):
             relpath = path.relative_to(root).as_posix()
-            try:
-                record, _ = parse_record(relpath, path.read_bytes())
-            except ReleaseError as exc:
+            try:  # through the file boundary (a FIFO or folder named *.yaml, a symlink out of the repository)
+                record, _ = parse_record(relpath, read_checked(path, Limit(MAX_BYTES, "リリース記録", "Y001"), Path(root),
+                                                               Location(relpath)))
+            except KiyakuError as exc:
                 findings += exc.findings
                 continue
             out.setdefault(record.variant, []).append(record)

@@ -210,7 +210,12 @@ def lint(root: Path | str = ".", cache: bool = False) -> list[Finding]:
         except KiyakuError as exc:
             return exc.findings
     store = Store.open(root, enabled=cache)
-    return check(root, Snapshot.take(root), store, Parser(store)).findings
+    findings = check(root, Snapshot.take(root), store, Parser(store)).findings
+    if store.untrusted:
+        from ._trust import warning
+
+        findings = _final(findings + [warning(root, store.untrusted)])
+    return findings
 
 
 def check(root: Path, snapshot: Snapshot, store: Store, parse: Parser) -> Checked:

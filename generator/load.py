@@ -7,6 +7,7 @@ Sources are read through a SourceTree so the same code reads the working tree or
 from __future__ import annotations
 
 import difflib
+import os
 import hashlib
 import pickle
 import threading
@@ -17,6 +18,8 @@ from typing import Any, Callable, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from . import _textchars
+from ._files import Limit, list_folder, read_checked
 from ._yaml import MAX_BYTES, VALUE, LoadedYaml, load_yaml_bytes
 from .errors import Finding, Location, SourceError
 from .model import DATE_PATTERN, ID_PATTERN, PATH_PATTERN, Article, DocumentConfig, Errata, Variant
@@ -78,26 +81,33 @@ class SourceTree(Protocol):
     def read(self, relpath: str) -> bytes | None: ...
 
 
-@dataclass(frozen=True)
+@dataclass
 class DirectoryTree:
-    """Sources in a directory on disk (the usual case)."""
+    """Sources in a directory on disk (the usual case), read through the file boundary (_files.py).
+
+    refused: what list() and read() would not read (a symlink out of the repository, a FIFO, a
+    folder or a file with another extension in terms/ or variants/); load_project reports them.
+    """
 
     root: Path
     label: str = ""
+    refused: list[Finding] = field(default_factory=list)
 
     def list(self, folder: str) -> list[str]:
-        base = self.root / folder
-        if not base.is_dir():
-            return []
-        return sorted(p.name for p in base.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml"))
+        names, findings = list_folder(self.root, folder)
+        self.refused.extend(f for f in findings if f not in self.refused)
+        return names
 
     def read(self, relpath: str) -> bytes | None:
         path = self.root / relpath
-        if not path.is_file():
+        if not os.path.lexists(path):
             return None
-        if path.stat().st_size > MAX_BYTES:
-            return path.open("rb").read(MAX_BYTES + 1)
-        return path.read_bytes()
+        try:
+            return read_checked(path, Limit(MAX_BYTES, "YAML ファイル", "Y001"), self.root, Location(relpath))
+        except SourceError as exc:
+            if not any(f.location.path == relpath for f in self.refused):  # list() may have said it already
+                self.refused.extend(exc.findings)
+            return None
 
 
 @dataclass
@@ -204,6 +214,8 @@ def _parse(tree: SourceTree, relpath: str, model: type[BaseModel], findings: lis
     raw = tree.read(relpath)
     shown = f"{tree.label}{relpath}"
     if raw is None:
+        if any(f.location.path == shown for f in getattr(tree, "refused", [])):
+            return None  # reported by the tree (symlink out of the repository, FIFO, too large)
         findings.append(Finding(Location(shown), "F001", "ファイルがありません。", f"{relpath} を作成してください。"))
         return None
     try:
@@ -216,10 +228,13 @@ def _parse(tree: SourceTree, relpath: str, model: type[BaseModel], findings: lis
         findings.append(Finding(loaded.where(()), "M003", "ファイルの中身は「キー: 値」の形で書いてください。", "docs/format.md の例を参照してください。"))
         return None
     try:
-        return model.model_validate(loaded.data)
+        validated = model.model_validate(loaded.data)
     except ValidationError as exc:
         findings.extend(validation_findings(exc, model, loaded))
         return None
+    found = _textchars.findings(validated, loaded, raw)  # every string field: controls, surrogates, invisible, NFC
+    findings.extend(found)
+    return None if found else validated
 
 
 def load_project(tree: SourceTree, parse: Parse = parse_bytes) -> Project:
@@ -263,6 +278,7 @@ def load_project(tree: SourceTree, parse: Parse = parse_bytes) -> Project:
     errata = Errata(errata=[])
     if tree.read(ERRATA_FILE) is not None:
         errata = _parse(tree, ERRATA_FILE, Errata, findings, sources, parse) or errata
+    findings += getattr(tree, "refused", [])
     if findings:
         raise SourceError(findings)
     assert document is not None

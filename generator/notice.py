@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import _urls
 from ._calendar import notice_period, refund_deadline
 from . import _notice_notes as notes
 from ._elide import ELIDED, Piece, sides
@@ -263,6 +264,8 @@ def _issuer(root: Path | str, record: ReleaseRecord) -> tuple[str, Contact, str]
 
 def make_notice(root: Path | str, variant_id: str, edition: int | None = None, terms_href: str | None = None) -> Notice:
     """The notice of an edition (default: the newest one) against the edition before it."""
+    if terms_href is not None:
+        _urls.check(terms_href, "--terms-url")  # the links of a published notice: never javascript: or data:
     if edition is None:
         records = [r for r in load_records(root).get(variant_id, ()) if not r.is_baseline]
         if not records:

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import _git, _txn
+from . import _git, _textchars, _txn
 from ._faults import os_reason
 from ._gitstate import check_release_state, require_git
 from ._variant_edit import with_identity
@@ -74,8 +74,9 @@ def _check_reason(reason: str) -> str:
     if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
         raise _fail("H021", "変更の理由の文字を読めません（UTF-8 ではない文字コードで入力されています）。",
                     "端末の文字コードを UTF-8 にして（例: LANG=C.UTF-8）入力し直してください。")
-    if any(ord(c) < 32 and c != "\n" or 0x200B <= ord(c) <= 0x200F or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 for c in text):
-        raise _fail("H021", "変更の理由に制御文字（見えない文字）が含まれています。", "理由を打ち直してください。")
+    bad = _textchars.check_string(("reason",), text)  # the same rules as every field of the sources
+    if bad:
+        raise _fail("H021", f"変更の理由に使えない文字があります: {bad[0].message}", "理由を打ち直してください。")
     return text
 
 

@@ -301,4 +301,4 @@ def test_a_build_waiting_for_the_lock_says_so_and_gives_up(repo: Path) -> None:
         handle.flush()
         done = run_cli("build", "--root", str(repo), "--format", "txt", env={"KIYAKU_LOCK_TIMEOUT": "1"})
     assert done.code == 1 and "Traceback" not in done.stderr
-    assert "PID 4242" in done.stderr and "待ちます" in done.stderr and "O010" in done.stderr
+    assert "PID 4242" in done.stderr and "待ちます" in done.stderr and "O017" in done.stderr

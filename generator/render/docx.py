@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import unicodedata
 import zipfile
 from importlib import resources
@@ -27,16 +28,18 @@ import re
 
 import jinja2
 from docx.oxml.ns import qn
-from jinja2.sandbox import SandboxedEnvironment
 from docxtpl import DocxTemplate
 
 from .._docx_ids import stamp
 from ..document import NumberedDocument
-from ..errors import Finding, Location, RenderError
+from .._budget import MAX_OUTPUT, BudgetedSandbox, BudgetExceeded, budget_error, check_zip, time_budget
+from .._files import Limit, read_checked
+from ..errors import Finding, Location, RenderError, SourceError
 from . import RenderContext
 from ._view import View, document_view
 
 DEFAULT_TEMPLATE = "terms.docx"
+TEMPLATE_LIMIT = Limit(20 * 1024 * 1024, "DOCX テンプレート", "R019")
 _FIRST = "[Content_Types].xml"
 
 
@@ -52,15 +55,28 @@ def _template_path(context: RenderContext) -> tuple[Path, str]:
     if Path(shown).is_absolute() or not path.is_relative_to(root):
         raise RenderError(Finding(where, "R010", f"テンプレート「{shown}」がリポジトリの外を指しています。",
                                   "template: にはリポジトリのフォルダからの相対パスを書いてください（例: templates/letterhead.docx）。"))
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise RenderError(Finding(where, "R011", f"テンプレート「{shown}」がありません。",
                                   "ファイル名と場所を確認するか、template: の行を削除して既定のテンプレートを使ってください。"))
     return path, shown
 
 
+def _template_bytes(context: RenderContext) -> tuple[bytes, str]:
+    """The template's bytes through the file boundary, with its ZIP directory checked before any part is unpacked."""
+    path, shown = _template_path(context)
+    where = context.template_origin or Location(shown)
+    try:
+        data = read_checked(path, TEMPLATE_LIMIT, Path(context.root) if context.template else None, where)
+    except SourceError as exc:
+        raise RenderError(exc.findings) from None
+    check_zip(data, where, "R019")
+    return data, shown
+
+
 def _environment() -> jinja2.Environment:
-    # Sandboxed: a reseller's template is outside input, and plain Jinja can reach Python internals.
-    return SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+    # Sandboxed: a reseller's template is outside input, and plain Jinja can reach Python internals;
+    # budgeted: it must not be able to ask for gigabytes or hours either (generator/_budget.py).
+    return BudgetedSandbox(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
 class _Record:
@@ -177,11 +193,11 @@ def normalise_zip(data: bytes, timestamp: int) -> bytes:
 
 
 def render_docx(doc: NumberedDocument, context: RenderContext) -> bytes:
-    path, shown = _template_path(context)
+    data, shown = _template_bytes(context)
     view = document_view(doc)
     env = _environment()
     try:
-        template = DocxTemplate(path)
+        template = DocxTemplate(io.BytesIO(data))
         template.init_docx()
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise RenderError(Finding(context.template_origin or Location(shown), "R014",
@@ -189,7 +205,12 @@ def render_docx(doc: NumberedDocument, context: RenderContext) -> bytes:
                                   "Word で「.docx」形式で保存し直してください。")) from None
     _check_variables(template, env, view, shown)
     try:
-        template.render({k: _records(v) for k, v in view.items()}, env, autoescape=True)
+        with time_budget():
+            template.render({k: _records(v) for k, v in view.items()}, env, autoescape=True)
+    except BudgetExceeded as exc:
+        raise budget_error(exc.code, shown, context.template_origin) from None
+    except RecursionError:
+        raise budget_error("R016", shown, context.template_origin) from None
     except jinja2.UndefinedError as exc:
         raise RenderError(Finding(Location(shown), "R012", f"テンプレート「{shown}」に未定義の変数があります: {_unknown_name(exc)}",
                                   "使える変数は docs/templates.md にあります（号は entries、項は paragraphs）。")) from None
@@ -205,6 +226,8 @@ def render_docx(doc: NumberedDocument, context: RenderContext) -> bytes:
     _core_properties(template, doc, when)
     buffer = io.BytesIO()
     template.save(buffer)
+    if buffer.tell() > MAX_OUTPUT:
+        raise budget_error("R018", shown, context.template_origin)
     return normalise_zip(buffer.getvalue(), context.timestamp)
 
 

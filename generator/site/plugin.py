@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Literal
@@ -70,12 +71,17 @@ class _Headings(HTMLParser):
 
 
 def table_of_contents(html: str) -> TableOfContents:
-    """h2 entries with their h3/h4 children, as mkdocs' toc extension would have made them."""
+    """h2 entries with their h3/h4 children, as mkdocs' toc extension would have made them.
+
+    The theme prints a title as HTML, so each is the heading's text escaped again: the parser
+    unescapes `&lt;UTM…&gt;` to the text "<UTM…>", which printed raw was a tag (the TOC showed
+    only "※2", and a caption could carry <img onerror=…>). Tags inside a heading never reach it.
+    """
     parser = _Headings()
     parser.feed(html)
     top: list[AnchorLink] = []
     for level, ident, title in parser.found:
-        link = AnchorLink(title, ident, level)
+        link = AnchorLink(escape(title, quote=True), escape(ident, quote=True), level)
         if level == 2 or not top:
             top.append(link)
         else:
@@ -84,7 +90,7 @@ def table_of_contents(html: str) -> TableOfContents:
 
 
 def _front_matter(spec: pages.PageSpec) -> str:
-    meta: dict[str, Any] = {"title": spec.title}
+    meta: dict[str, Any] = {"title": escape(spec.title, quote=True)}  # the theme prints titles as HTML
     if not spec.search:
         meta["search"] = {"exclude": True}
     return "---\n" + json.dumps(meta, ensure_ascii=False) + "\n---\n"  # JSON is YAML: quoting is safe
@@ -129,6 +135,7 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
         self.specs = {spec.src_uri: spec for spec in specs}
         feeds = [{"title": "規約変更のお知らせ（全販売店）", "path": pages.FEED_ALL}]
         feeds += [{"title": f"規約変更のお知らせ（{r.name}）", "path": pages.feed_path(r.id)} for r in self.site.resellers]
+        # overrides/main.html escapes these (|e): they are text, not HTML
         config.extra["kiyaku_feeds"] = feeds  # read by overrides/main.html for every page's <head>
         for spec in specs:
             level = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
@@ -150,7 +157,8 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
         """Home, one entry per reseller, comparison, notices, then the static pages of docs_dir."""
         assert self.site is not None
         nav: list[Any] = [{"ホーム": "index.md"}]
-        nav += [{r.name: pages.reseller_url(r.id) + "index.md"} for r in self.site.resellers]
+        # nav titles are printed as HTML by the theme: a reseller's name is text, so it is escaped here
+        nav += [{escape(r.name, quote=True): pages.reseller_url(r.id) + "index.md"} for r in self.site.resellers]
         nav += [{"販売店ごとの違い": "compare/index.md"}, {"お知らせ一覧": "notices/index.md"}]
         static = sorted(f.src_uri for f in files.documentation_pages() if f.generated_by is None)
         return nav + static
