@@ -32,6 +32,12 @@ _PARSED: OrderedDict[tuple[str, str], bytes] = OrderedDict()  # (path shown, sha
 _PARSED_LIMIT = 64 * 1024 * 1024  # bytes of pickles kept; the least recently used go first
 _parsed_size = 0
 _parsed_lock = threading.Lock()  # mkdocs serve rebuilds in a thread
+_project_loads = 0  # load_project calls in this process: tests check that the website's work is O(N)
+
+
+def project_loads() -> int:
+    """How many times this process has loaded a whole project (every file of a SourceTree)."""
+    return _project_loads
 
 
 def parse_bytes(shown: Path, raw: bytes) -> LoadedYaml:
@@ -203,6 +209,8 @@ def load_project(tree: SourceTree, parse: Parse = parse_bytes) -> Project:
 
     parse turns one file's bytes into data and positions; kiyaku build passes a cached one.
     """
+    global _project_loads
+    _project_loads += 1
     findings: list[Finding] = []
     sources: dict[str, LoadedYaml] = {}
     document = _parse(tree, DOCUMENT_FILE, DocumentConfig, findings, sources, parse)

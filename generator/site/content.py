@@ -95,13 +95,13 @@ def _released(root: Path, edition: sources.Edition, cache: Cache) -> tuple[Numbe
 
 
 def reseller(root: Path, project, variant: str, today: dt.date, preview: bool, cache: Cache,
-             head: Callable[[], object], site_url: str) -> Reseller:
+             head: Callable[[], object], site_url: str, records: dict) -> Reseller:
     """One reseller: its released editions, the one in force on `today`, and the page's current terms.
 
     The page shows the edition in force; `mkdocs serve` (preview) and a repository without release
     records show the working tree instead, labelled as such.
     """
-    released = sources.released_editions(root, variant)
+    released = sources.released_editions(root, variant, records)
     applicable = [e for e in released if e.effective <= today]
     in_force = max(applicable, key=lambda e: (e.effective, e.number)) if applicable else None
     views = []
@@ -113,7 +113,7 @@ def reseller(root: Path, project, variant: str, today: dt.date, preview: bool, c
         doc = sources.working_document(project, variant)
         bundle = render_bundle(project, root, variant, head())
         current = EditionView(None, doc, bundle, "preview" if preview else "unreleased")
-    notices = sources.notices(root, variant, released, lambda n: f"../../editions/{n}/",
+    notices = sources.notices(root, variant, released, records, lambda n: f"../../editions/{n}/",
                               lambda n: f"{site_url}{variant}/editions/{n}/" if site_url else f"editions/{n}/")
     variant_model = project.variants[variant]
     return Reseller(variant, variant_model.name, current, tuple(views), tuple(notices), variant_model.notice_days)
@@ -132,12 +132,15 @@ def collect(root: Path, today: dt.date, preview: bool, cache: Cache, site_url: s
             commit.append(sources.head(root))
         return commit[0]
 
-    resellers = tuple(reseller(root, project, v, today, preview, cache, head, site_url) for v in sorted(project.variants))
+    records = sources.records(root)
+    resellers = tuple(reseller(root, project, v, today, preview, cache, head, site_url, records)
+                      for v in sorted(project.variants))
     docs = [r.current.doc for r in resellers]
     first = docs[0] if docs else None
     site = Site(today, preview, first.service if first else "", first.title if first else "利用規約", resellers,
                 tuple(matrix.matrix(docs)))
-    site.feeds["all"] = sources.feed(root, None, site_url)
+    made = {(r.id, n.edition): n.made for r in resellers for n in r.notices}
+    site.feeds["all"] = sources.feed(root, None, site_url, project, records, made)
     for r in resellers:
-        site.feeds[r.id] = sources.feed(root, r.id, site_url)
+        site.feeds[r.id] = sources.feed(root, r.id, site_url, project, records, made)
     return site
