@@ -14,7 +14,7 @@ from typing import Callable
 
 from ..document import NumberedDocument
 from . import matrix, sources
-from .downloads import Bundle, render_bundle
+from .downloads import Bundle, render_bundle, working_bundles
 
 # Released editions never change: their renderings are kept between `mkdocs serve` rebuilds.
 Cache = dict[tuple[str, int, str], tuple[NumberedDocument, Bundle]]
@@ -95,7 +95,7 @@ def _released(root: Path, edition: sources.Edition, cache: Cache) -> tuple[Numbe
 
 
 def reseller(root: Path, project, variant: str, today: dt.date, preview: bool, cache: Cache,
-             head: Callable[[], object], site_url: str, records: dict) -> Reseller:
+             working: Callable[[], dict[str, Bundle]], site_url: str, records: dict) -> Reseller:
     """One reseller: its released editions, the one in force on `today`, and the page's current terms.
 
     The page shows the edition in force; `mkdocs serve` (preview) and a repository without release
@@ -111,7 +111,7 @@ def reseller(root: Path, project, variant: str, today: dt.date, preview: bool, c
     current = next((v for v in views if v.status == "in-force"), None)
     if preview or current is None:
         doc = sources.working_document(project, variant)
-        bundle = render_bundle(project, root, variant, head())
+        bundle = working()[variant]
         current = EditionView(None, doc, bundle, "preview" if preview else "unreleased")
     notices = sources.notices(root, variant, released, records, lambda n: f"../../editions/{n}/",
                               lambda n: f"{site_url}{variant}/editions/{n}/" if site_url else f"editions/{n}/")
@@ -125,15 +125,15 @@ def collect(root: Path, today: dt.date, preview: bool, cache: Cache, site_url: s
     site_url: the site's address ending in / (absolute links in feeds and notice files), or "".
     """
     project = sources.project(root)
-    commit: list[object] = []
+    built: list[dict[str, Bundle]] = []
 
-    def head() -> object:  # one git call per build, and only when the working tree is rendered
-        if not commit:
-            commit.append(sources.head(root))
-        return commit[0]
+    def working() -> dict[str, Bundle]:  # one `kiyaku build` per site build, and only when the working tree is shown
+        if not built:
+            built.append(working_bundles(root))
+        return built[0]
 
     records = sources.records(root)
-    resellers = tuple(reseller(root, project, v, today, preview, cache, head, site_url, records)
+    resellers = tuple(reseller(root, project, v, today, preview, cache, working, site_url, records)
                       for v in sorted(project.variants))
     docs = [r.current.doc for r in resellers]
     first = docs[0] if docs else None

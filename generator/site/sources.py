@@ -91,11 +91,6 @@ def project(root: Path) -> Project:
     return load(root)
 
 
-def head(root: Path) -> _git.CommitInfo | None:
-    """The commit the working tree is based on, recorded in the manifest of preview downloads."""
-    return _git.head(root)
-
-
 def working_document(sources: Project, variant: str) -> NumberedDocument:
     """A reseller's terms as the working tree has them (the live preview; the fallback with no releases)."""
     return compile_variant(sources, variant)
