@@ -24,7 +24,7 @@ from mkdocs.utils import get_relative_url
 
 from ..document import NumberedDocument
 from ..render.html import render_fragment, stylesheet
-from . import atom, marks, matrix, sources
+from . import atom, marks, matrix, search, sources
 from .content import Reseller, Site
 from .downloads import Download
 from .sources import Notice
@@ -201,6 +201,7 @@ def files(site: Site, site_url: str) -> dict[str, bytes]:
     for key, data in site.feeds.items():
         path = FEED_ALL if key == "all" else feed_path(key)
         out[path] = _rebase(data if data is not None else _fallback_feed(site, key, site_url), path, site_url)
+    out[search.SCRIPT] = search.JAVASCRIPT.encode("utf-8")
     css = _ENV.get_template("site.css").render()
     out[STYLESHEET] = (stylesheet() + "\n" + css).encode("utf-8")
     return out

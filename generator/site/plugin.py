@@ -28,7 +28,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from ..errors import KiyakuError
-from . import content, pages, sources
+from . import content, pages, search, sources
 
 log = logging.getLogger("mkdocs.plugins.kiyaku")
 WATCHED = ("terms", "variants", "releases", "errata.yaml")
@@ -90,6 +90,16 @@ def _front_matter(spec: pages.PageSpec) -> str:
     return "---\n" + json.dumps(meta, ensure_ascii=False) + "\n---\n"  # JSON is YAML: quoting is safe
 
 
+def _download(config: MkDocsConfig, path: str, data: bytes) -> File:
+    """A file published as is. A Markdown download (rendered/<v>/<v>.md) must not become a page:
+    it gets a source name mkdocs does not read as Markdown and keeps its own name in the site."""
+    if not path.endswith(".md"):
+        return File.generated(config, path, content=data)
+    file = File.generated(config, path + ".download", content=data)
+    file.dest_uri = path  # cached_property: set before anything reads it
+    return file
+
+
 class KiyakuPlugin(BasePlugin[KiyakuConfig]):
     """See the module docstring; one instance lives for a whole `mkdocs serve` session."""
 
@@ -113,6 +123,8 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
         self._root = (base / self.config.root).resolve()
         if pages.STYLESHEET not in config.extra_css:
             config.extra_css.append(pages.STYLESHEET)
+        if search.SCRIPT not in config.extra_javascript:
+            config.extra_javascript.append(search.SCRIPT)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -134,7 +146,7 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
             level = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             self._add(files, File.generated(config, spec.src_uri, content=_front_matter(spec), inclusion=level))
         for path, data in sorted(extra.items()):
-            self._add(files, File.generated(config, path, content=data))
+            self._add(files, _download(config, path, data))
         config.nav = self._nav(files)
         return files
 
@@ -163,6 +175,14 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
             return html
         page.toc = table_of_contents(spec.html)
         return spec.html
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Shrink the search index the search plugin (listed before kiyaku) has just written."""
+        if self.site is None:
+            return
+        owners = {pages.reseller_url(r.id): search.Owner(pages.reseller_url(r.id), r.current.doc.provider, r.current.doc.self_ref)
+                  for r in self.site.resellers}
+        search.rewrite(Path(config.site_dir) / "search" / "search_index.json", owners)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         for name in WATCHED:
