@@ -46,6 +46,7 @@ class Reseller:
     editions: tuple[EditionView, ...]  # released editions, oldest first; each has a permanent page
     notices: tuple[sources.Notice, ...]
     notice_days: int
+    prefecture: str | None = None  # groups the home page's list
 
     @property
     def upcoming(self) -> tuple[EditionView, ...]:
@@ -116,7 +117,8 @@ def reseller(root: Path, project, variant: str, today: dt.date, preview: bool, c
     notices = sources.notices(root, variant, released, records, lambda n: f"../../editions/{n}/",
                               lambda n: f"{site_url}{variant}/editions/{n}/" if site_url else f"editions/{n}/")
     variant_model = project.variants[variant]
-    return Reseller(variant, variant_model.name, current, tuple(views), tuple(notices), variant_model.notice_days)
+    return Reseller(variant, variant_model.name, current, tuple(views), tuple(notices), variant_model.notice_days,
+                    variant_model.prefecture)
 
 
 def collect(root: Path, today: dt.date, preview: bool, cache: Cache, site_url: str) -> Site:

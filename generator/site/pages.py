@@ -113,12 +113,31 @@ def _date(day: dt.date | None) -> Markup:
     return Markup('<time datetime="{}">{}年{}月{}日</time>').format(day.isoformat(), day.year, day.month, day.day)
 
 
+NO_PREFECTURE = "都道府県の記載なし"
+
+
+def resellers_by_prefecture(resellers: tuple[Reseller, ...]) -> list[tuple[str, list[Reseller]]]:
+    """The home page's groups: prefectures in the official (north to south) order, then those without one."""
+    from ..model import PREFECTURES
+
+    order = {p: i for i, p in enumerate(PREFECTURES)}
+    groups: dict[str, list[Reseller]] = {}
+    for r in sorted(resellers, key=lambda r: (r.name, r.id)):
+        groups.setdefault(r.prefecture or NO_PREFECTURE, []).append(r)
+    return sorted(groups.items(), key=lambda g: order.get(g[0], len(order)))
+
+
+def _pref_id(index: int) -> str:
+    return f"pref-{index}"
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("generator.site", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["date"] = _date
     env.globals.update(reseller_url=reseller_url, edition_url=edition_url, notice_url=notice_url,
-                       feed_path=feed_path, downloads_dir=downloads_dir, FEED_ALL=FEED_ALL, marks=marks, matrix=matrix)
+                       feed_path=feed_path, downloads_dir=downloads_dir, FEED_ALL=FEED_ALL, marks=marks, matrix=matrix,
+                       resellers_by_prefecture=resellers_by_prefecture, pref_id=_pref_id)
     return env
 
 
@@ -202,6 +221,7 @@ def files(site: Site, site_url: str) -> dict[str, bytes]:
         path = FEED_ALL if key == "all" else feed_path(key)
         out[path] = _rebase(data if data is not None else _fallback_feed(site, key, site_url), path, site_url)
     out[search.SCRIPT] = search.JAVASCRIPT.encode("utf-8")
+    out[search.FILTER_SCRIPT] = search.FILTER_JAVASCRIPT.encode("utf-8")
     css = _ENV.get_template("site.css").render()
     out[STYLESHEET] = (stylesheet() + "\n" + css).encode("utf-8")
     return out

@@ -32,6 +32,9 @@ from . import content, pages, search, sources
 
 log = logging.getLogger("mkdocs.plugins.kiyaku")
 WATCHED = ("terms", "variants", "releases", "errata.yaml")
+# Up to this many resellers are listed in the navigation of every page; beyond, the navigation
+# would make every page (and the whole site) grow with N: the home page's grouped list finds them.
+NAV_RESELLERS = 20
 
 
 class KiyakuConfig(Config):
@@ -123,8 +126,9 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
         self._root = (base / self.config.root).resolve()
         if pages.STYLESHEET not in config.extra_css:
             config.extra_css.append(pages.STYLESHEET)
-        if search.SCRIPT not in config.extra_javascript:
-            config.extra_javascript.append(search.SCRIPT)
+        for script in (search.SCRIPT, search.FILTER_SCRIPT):
+            if script not in config.extra_javascript:
+                config.extra_javascript.append(script)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -139,11 +143,13 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
         except KiyakuError as exc:
             raise PluginError(self._explain(exc)) from None
         self.specs = {spec.src_uri: spec for spec in specs}
-        feeds = [{"title": "規約変更のお知らせ（全販売店）", "path": pages.FEED_ALL}]
-        feeds += [{"title": f"規約変更のお知らせ（{r.name}）", "path": pages.feed_path(r.id)} for r in self.site.resellers]
-        config.extra["kiyaku_feeds"] = feeds  # read by overrides/main.html for every page's <head>
+        # Every page's <head> (overrides/main.html) links the feed of all resellers only: one link per
+        # reseller made every page O(N), and Material fetches <feed folder>/sitemap.xml for each
+        # rel=alternate link (a 404 below the root). A reseller's own feed is linked on its page.
+        config.extra["kiyaku_feeds"] = [{"title": "規約変更のお知らせ（全販売店）", "path": pages.FEED_ALL}]
+        unlisted = set() if len(self.site.resellers) <= NAV_RESELLERS else {pages.reseller_url(r.id) for r in self.site.resellers}
         for spec in specs:
-            level = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
+            level = InclusionLevel.INCLUDED if spec.in_nav and spec.url not in unlisted else InclusionLevel.NOT_IN_NAV
             self._add(files, File.generated(config, spec.src_uri, content=_front_matter(spec), inclusion=level))
         for path, data in sorted(extra.items()):
             self._add(files, _download(config, path, data))
@@ -162,7 +168,8 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
         """Home, one entry per reseller, comparison, notices, then the static pages of docs_dir."""
         assert self.site is not None
         nav: list[Any] = [{"ホーム": "index.md"}]
-        nav += [{r.name: pages.reseller_url(r.id) + "index.md"} for r in self.site.resellers]
+        if len(self.site.resellers) <= NAV_RESELLERS:
+            nav += [{r.name: pages.reseller_url(r.id) + "index.md"} for r in self.site.resellers]
         nav += [{"販売店ごとの違い": "compare/index.md"}, {"お知らせ一覧": "notices/index.md"}]
         static = sorted(f.src_uri for f in files.documentation_pages() if f.generated_by is None)
         return nav + static

@@ -24,6 +24,7 @@ from .matrix import NAME, SELF
 # Sections of a reseller page that are the page's own, not its terms (never merged).
 PAGE_SECTIONS = frozenset({"", "downloads", "notices", "history", "terms"})
 SCRIPT = "assets/kiyaku-search.js"
+FILTER_SCRIPT = "assets/kiyaku-filter.js"
 # Words spoken by screen readers around a marked difference: noise in a search snippet.
 _MARKERS = re.compile("|".join(re.escape(w) for m in (marks.DIFFERENT, marks.CHANGED_NEW, marks.CHANGED_OLD)
                                for w in (m.start, m.end)))
@@ -102,4 +103,32 @@ document.addEventListener("click", function (event) {
   event.preventDefault();
   location.assign(location.pathname + target.search + target.hash);
 }, true);
+"""
+
+
+FILTER_JAVASCRIPT = """\
+// kiyaku: the home page's reseller list, filtered as one types part of a name or a prefecture.
+// Without JavaScript the list is grouped by prefecture with links to each group (the box stays hidden).
+(function () {
+  var box = document.querySelector("input[data-kiyaku-filter]");
+  if (!box) return;
+  var root = document.getElementById(box.getAttribute("data-kiyaku-filter"));
+  var count = document.getElementById("k-filter-count");
+  box.closest(".k-filter").hidden = false;
+  box.addEventListener("input", function () {
+    var words = box.value.trim().split(/\\s+/).filter(Boolean);
+    var shown = 0;
+    root.querySelectorAll(".k-group").forEach(function (group) {
+      var any = false;
+      group.querySelectorAll("li[data-kiyaku-text]").forEach(function (item) {
+        var text = item.getAttribute("data-kiyaku-text");
+        var match = words.every(function (w) { return text.indexOf(w) >= 0; });
+        item.hidden = !match;
+        if (match) { any = true; shown += 1; }
+      });
+      group.hidden = !any;
+    });
+    count.textContent = words.length ? shown + " 件" : "";
+  });
+})();
 """
