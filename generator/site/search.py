@@ -21,8 +21,11 @@ from pathlib import Path
 from . import marks
 from .matrix import NAME, SELF
 
-# Sections of a reseller page that are the page's own, not its terms (never merged).
+# Sections of a reseller page that are the page's own, not its terms. The lead ("") names the
+# reseller and is kept; the others are the same words on every page (or, for the history, found
+# on the notice pages), so they are left out of the index.
 PAGE_SECTIONS = frozenset({"", "downloads", "notices", "history", "terms"})
+COMPARE = "compare/"  # its sections are every reseller's differing text again: only their titles are indexed
 SCRIPT = "assets/kiyaku-search.js"
 FILTER_SCRIPT = "assets/kiyaku-filter.js"
 # Words spoken by screen readers around a marked difference: noise in a search snippet.
@@ -63,8 +66,17 @@ def compact(index: dict, owners: dict[str, Owner]) -> dict:
     seen: set[tuple[str, str, str]] = set()
     docs = []
     for doc in index.get("docs", []):
+        location = doc.get("location", "")
         doc = dict(doc, text=clean(doc.get("text", "")))
-        found = _owner(doc.get("location", ""), owners)
+        if location.startswith(COMPARE + "#"):
+            docs.append(dict(doc, text=""))
+            continue
+        page, _, anchor = location.partition("#")
+        if page in owners and anchor in PAGE_SECTIONS:
+            if not anchor:
+                docs.append(doc)
+            continue
+        found = _owner(location, owners)
         if found is None:
             docs.append(doc)
             continue
