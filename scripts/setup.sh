@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(poppler-utils chromium libreoffice-writer-nogui git)
+# default-jre-headless and npm: tests only (the Nu HTML checker, npm vnu-jar, runs on the built site)
+APT_PACKAGES=(poppler-utils chromium libreoffice-writer-nogui git default-jre-headless npm)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -16,3 +17,5 @@ if ((${#missing[@]})); then
 fi
 
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+# tests only: the Nu HTML checker (tests/test_site_browser.py finds it with `npm root -g`)
+[ -f "$(npm root -g)/vnu-jar/build/dist/vnu.jar" ] || npm install -g -q vnu-jar@26.9.27 >/dev/null
