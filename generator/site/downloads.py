@@ -4,7 +4,7 @@ The working tree's files are exactly `kiyaku build`'s: the site runs build() (on
 keeps every reseller whose rendered/<v>/ still matches its sources (after `kiyaku build`: nothing to
 do) and renders the others on every core through the build's cache, and then reads rendered/. So
 `mkdocs build` works from a fresh clone, and the published SHA-256 are those of rendered/*/manifest.json.
-Released editions (sources at a commit) go through build.render_variant and the same output cache.
+Released editions (sources at a commit) go through generator.render_batch: the same pool and cache.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from pathlib import Path
 
 import json
 
-from .. import _git, render
-from ..build import MANIFEST, build, render_variant
-from ..load import Project
+from .. import render
+from ..build import MANIFEST, RenderedVariant, build
 
 # Order on the page: what a reseller hands out first; Markdown (in rendered/ too) comes last.
 OFFERED = ("pdf", "docx", "html", "txt", "md")
@@ -97,7 +96,6 @@ def formats() -> list[str]:
     return [f for f in OFFERED if f in have]
 
 
-def render_bundle(sources: Project, root: Path, variant: str, commit: _git.CommitInfo | None) -> Bundle:
-    """Render one reseller from the given sources (working tree or a release) in every offered format."""
-    rendered = render_variant(sources, root, variant, formats(), commit)
+def bundle_of(rendered: RenderedVariant) -> Bundle:
+    """The page's view of one variant rendered by generator.render_batch (the same files and manifest)."""
     return _bundle(rendered.manifest, rendered.files, rendered.files[MANIFEST])

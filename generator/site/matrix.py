@@ -101,7 +101,7 @@ def matrix(docs: list[NumberedDocument]) -> list[Row]:
     rows = []
     for key in keys:
         texts: list[str] = []
-        keys_seen: list[str] = []
+        groups: dict[str, int] = {}  # folded text -> its group (a dict: a list search was O(N) per cell)
         cells = []
         caption = ""
         for doc, secs in zip(docs, per_doc):
@@ -110,10 +110,11 @@ def matrix(docs: list[NumberedDocument]) -> list[Row]:
                 continue
             label, anchor, cap, text = secs[key]
             caption = caption or cap
-            if fold(text) not in keys_seen:  # typographic noise (bracket width, spaces) is not a difference
-                keys_seen.append(fold(text))
+            folded = fold(text)  # typographic noise (bracket width, spaces) is not a difference
+            if folded not in groups:
+                groups[folded] = len(texts)
                 texts.append(text)
-            cells.append(Cell(doc.variant_id, label, anchor, keys_seen.index(fold(text))))
+            cells.append(Cell(doc.variant_id, label, anchor, groups[folded]))
         rows.append(Row(key, caption, tuple(cells), tuple(texts)))
     return rows
 

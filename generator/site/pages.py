@@ -179,7 +179,8 @@ def pages(site: Site) -> list[PageSpec]:
     out = [PageSpec("", "ホーム", _render("home.html.j2", "", site=site), last)]
     for r in site.resellers:
         out += _reseller_pages(site, r)
-    out.append(PageSpec("compare/", "販売店ごとの違い", _render("compare.html.j2", "compare/", site=site), last))
+    names = {r.id: r.name for r in site.resellers}
+    out.append(PageSpec("compare/", "販売店ごとの違い", _render("compare.html.j2", "compare/", site=site, names=names), last))
     out.append(PageSpec("notices/", "お知らせ一覧", _render("notices.html.j2", "notices/", site=site), last))
     return out
 

@@ -39,7 +39,7 @@ class Edition:
     commit: str | None = None
     kind: str = ""  # 利益変更 / 不利益変更 / 基準 (the first recorded edition)
     service_change: bool = False
-    # Reads the sources as they were at the release; (project, commit) for build.render_variant.
+    # Reads the sources as they were at the release; (project, commit) for generator.render_batch.
     sources: Callable[[], tuple[Project, _git.CommitInfo | None]] | None = field(default=None, compare=False)
 
 
