@@ -87,8 +87,17 @@ def build_date(option: str | None = None) -> dt.date:
 
 
 def project(root: Path) -> Project:
-    """The sources in the working tree (validated; raises SourceError with positions)."""
-    return load(root)
+    """The sources in the working tree (validated; raises SourceError with positions).
+
+    Parsed through the build's cache (.kiyaku/cache), so after `kiyaku build` no file is parsed
+    again, and the build the site runs for its downloads finds the files parsed.
+    """
+    from .._cache import Parser, Store
+    from ..load import DirectoryTree, load_project
+
+    if not (Path(root) / "terms").is_dir():
+        return load(root)  # raises F002 with its hint
+    return load_project(DirectoryTree(Path(root)), Parser(Store.open(Path(root))))
 
 
 def working_document(sources: Project, variant: str) -> NumberedDocument:
