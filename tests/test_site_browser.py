@@ -298,3 +298,35 @@ def test_nu_checker_finds_no_error_in_kiyakus_markup(site: Path) -> None:
             continue
         ours.append(f"{m.get('url')}:{m.get('lastLine')}: {text} {m.get('extract', '')!r}")
     assert not ours, "\n".join(ours[:20])
+
+
+def test_no_page_makes_a_failing_request(browser, base_url: str) -> None:
+    """Material fetched <feed folder>/sitemap.xml for every feed link in <head>: a 404 per reseller feed."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    failed: list[str] = []
+    try:
+        tab = context.new_page()
+        tab.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        tab.on("requestfailed", lambda r: failed.append(f"failed {r.url}"))
+        for path in AXE_PAGES.values():
+            _open(tab, base_url, path)
+            tab.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+    assert not failed, failed
+
+
+def test_phone_shows_every_column_of_the_history_and_downloads(browser, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
+    try:
+        tab = context.new_page()
+        tab.goto(base_url + "hiroshima-cci/")
+        cells = tab.locator(".k-history td, .k-downloads td")
+        assert cells.count() >= 8
+        for box in cells.evaluate_all("els => els.map(e => e.getBoundingClientRect().right)"):
+            assert box <= 390, box  # not in a sideways scroll
+        labels = tab.locator(".k-history td[data-label]").evaluate_all(
+            "els => els.map(e => getComputedStyle(e, '::before').content)")
+        assert any("状態" in label for label in labels) and any("変更の理由" in label for label in labels)
+    finally:
+        context.close()
