@@ -157,7 +157,7 @@ def test_search_finds_article_22_of_both_resellers(page, base_url: str, tmp_path
     box.click()
     box.fill("反社会的勢力")
     results = page.locator(".md-search-result__item a")
-    results.first.wait_for()
+    results.first.wait_for(timeout=90_000)  # the index loads in a worker: slow on a loaded machine
     page.wait_for_function("document.querySelectorAll('.md-search-result__item a').length > 2")
     hrefs = results.evaluate_all("els => els.map(e => e.getAttribute('href'))")
     page.screenshot(path=str(tmp_path / "05-search.png"))
@@ -206,9 +206,11 @@ def _open(tab, base_url: str, path: str) -> None:
         return
     tab.goto(base_url + "hiroshima-cci/")  # a search result, opened where a reader searches from
     box = tab.locator("input[data-md-component=search-query]")
+    if not box.is_visible():  # a phone: the header's search button opens the search
+        tab.locator("label.md-header__button[for=__search]").click()
     box.click()
     box.fill("反社会的勢力")
-    tab.locator(".md-search-result__item a").first.wait_for()
+    tab.locator(".md-search-result__item a").first.wait_for(timeout=90_000)  # the index loads in a worker
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
@@ -230,20 +232,20 @@ def test_no_serious_accessibility_violation(browser, base_url: str, name: str, v
     assert not severe, "\n".join(severe)
 
 
-@pytest.mark.xfail(not NOTICES_LANDED, reason="generator.notice / notice_render / feeds are not in this checkout", strict=True)
 def test_search_from_a_reseller_page_lands_on_that_resellers_article(page, base_url: str) -> None:
-    """The index keeps a clause text once (the first reseller's page); from another reseller's page
-    the result opens that page's own 第22条 (generator/site/search.py)."""
+    """第6条 reads the same for both resellers, so the index keeps it once, under hiroshima-cci's page;
+    searching from itsupport-joto's page must still open itsupport-joto's 第6条 (generator/site/search.py)."""
     for variant in ("itsupport-joto", "hiroshima-cci"):
         page.goto(base_url + f"{variant}/")
         box = page.locator("input[data-md-component=search-query]")
         box.click()
-        box.fill("反社会的勢力")
-        result = page.locator(".md-search-result__item a[href*='#antisocial-forces']").first
-        result.wait_for()
-        result.click()
-        page.wait_for_url(f"**/{variant}/**#antisocial-forces")
-        assert page.locator("h3#antisocial-forces").is_visible()
+        box.fill("日本国外")
+        result = page.locator(".md-search-result__item a[href*='#territory']").first
+        result.wait_for(timeout=90_000)
+        assert "hiroshima-cci/" in (result.get_attribute("href") or "")  # one entry for both pages
+        result.evaluate("a => a.click()")  # the result list scrolls inside the dialog: activate it directly
+        page.wait_for_url(f"**/{variant}/**#territory")
+        assert page.locator("h3#territory").is_visible()
 
 
 def _vnu_jar() -> Path | None:
