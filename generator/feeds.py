@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .compile import compile_variant, load
+from .compile import load, require_variant
 from .eras import western_date
 from .errors import Finding, Location, ReleaseError
 from .history import ReleaseRecord, load_records
@@ -118,7 +118,7 @@ def atom(root: Path | str, variant_id: str | None = None, base_url: str = "", *,
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "ja"})
     if variant_id:
-        compile_variant(project, variant_id)  # refuses an unknown or malformed id with a finding
+        require_variant(variant_id, project.variants)  # refuses an unknown or malformed id (C001/C002)
         author = project.variants[variant_id].name
         title = f"規約変更のお知らせ（{author}）"
     else:
