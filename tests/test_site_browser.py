@@ -241,7 +241,7 @@ def test_search_from_a_reseller_page_lands_on_that_resellers_article(page, base_
         page.goto(base_url + f"{variant}/")
         box = page.locator("input[data-md-component=search-query]")
         box.click()
-        box.fill("日本国外")
+        box.fill("使用言語")  # in 第6条's caption
         box.press("End")
         result = page.locator(".md-search-result__item a[href*='#territory']").first
         result.wait_for(state="attached", timeout=90_000)  # may sit in the collapsed "more results" of its page
