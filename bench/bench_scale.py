@@ -36,6 +36,9 @@ sys.path.insert(0, str(ROOT))
 SOFFICE = "/usr/bin/soffice"
 CITIES = ["札幌", "仙台", "新潟", "金沢", "静岡", "名古屋", "京都", "神戸", "岡山", "松山", "高松", "福岡", "熊本", "那覇",
           "青森", "盛岡", "秋田", "山形", "福島", "水戸", "宇都宮", "前橋", "甲府", "長野", "岐阜", "津", "大津", "奈良"]
+PREFECTURES = dict(zip(CITIES, ["北海道", "宮城県", "新潟県", "石川県", "静岡県", "愛知県", "京都府", "兵庫県", "岡山県", "愛媛県",
+                                 "香川県", "福岡県", "熊本県", "沖縄県", "青森県", "岩手県", "秋田県", "山形県", "福島県",
+                                 "茨城県", "栃木県", "群馬県", "山梨県", "長野県", "岐阜県", "三重県", "滋賀県", "奈良県"]))
 GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false"]
 
 
@@ -69,7 +72,8 @@ def _variant(text: str, base: str, vid: str, i: int) -> str:
     chamber = "self: 本所" in text
     name = f"{city}第{i}商工会議所" if chamber else f"株式会社{city}ITサポート{i}"
     text = text.replace(f"id: {base}\n", f"id: {vid}\n", 1)
-    text = re.sub(r"(?m)^name: .*$", f"name: {name}", text, count=1)
+    text = re.sub(r"(?m)^prefecture: .*\n", "", text)
+    text = re.sub(r"(?m)^name: .*$", f"name: {name}\nprefecture: {PREFECTURES[city]}", text, count=1)
     if chamber:
         text = re.sub(r"(?m)^  member_scope: .*$", f"  member_scope: {name}", text, count=1)
     text = re.sub(r'(?m)^  member_fee: ".*"$', f'  member_fee: "{66000 + (i % 50) * 1320:,}"', text, count=1)
@@ -112,7 +116,9 @@ def _tree_rss(pid: int) -> int:
 
 def run(args: list[str], cwd: Path = ROOT, timeout: float = 3600) -> Run:
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # This checkout's generator, not whichever one is installed (an editable install may point elsewhere).
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p))
+    proc = subprocess.Popen([sys.executable, "-m", *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = [0]
     done = threading.Event()
 

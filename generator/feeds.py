@@ -14,13 +14,18 @@ import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from . import _urls
-from .compile import compile_variant, load
+from .compile import load, require_variant
 from .eras import era_date
 from .errors import Finding, Location, ReleaseError
 from .history import ReleaseRecord, load_records
+from .load import Project
 from .notice import Notice, make_notice
+
+Records = dict[str, tuple[ReleaseRecord, ...]]
+NoticeOf = Callable[[ReleaseRecord], Notice]
 
 ATOM = "http://www.w3.org/2005/Atom"
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:kiyaku:notices")
@@ -65,16 +70,22 @@ def _summary(notice: Notice) -> str:
     return text
 
 
-def entries(root: Path | str, variant_id: str | None = None, base_url: str = "") -> list[Entry]:
-    """Entries for one reseller (or all), newest first; baseline records are not notices."""
-    records = load_records(root)
+def entries(root: Path | str, variant_id: str | None = None, base_url: str = "", *,
+            records: Records | None = None, notice_of: NoticeOf | None = None) -> list[Entry]:
+    """Entries for one reseller (or all), newest first; baseline records are not notices.
+
+    records / notice_of: what the caller has already read and made (the website builds every
+    feed from one reading of the records and one notice per edition, so feeds cost O(N), not O(N²)).
+    """
+    records = load_records(root) if records is None else records
+    make = notice_of or (lambda record: make_notice(root, record.variant, record.edition))
     chosen = [variant_id] if variant_id else sorted(records)
     out = []
     for vid in chosen:
         for record in records.get(vid, ()):
             if record.is_baseline:
                 continue
-            notice = make_notice(root, vid, record.edition)
+            notice = make(record)
             out.append((record, Entry(entry_id(record), f"規約変更のお知らせ（{notice.provider}・第{record.edition}版、{era_date(notice.effective)}実施）",
                                       _rfc3339(record.announced), base_url + notice_href(vid, record.edition), notice.provider,
                                       _summary(notice))))
@@ -82,23 +93,42 @@ def entries(root: Path | str, variant_id: str | None = None, base_url: str = "")
     return [entry for _record, entry in out]
 
 
-def atom(root: Path | str, variant_id: str | None = None, base_url: str = "") -> bytes:
-    """The Atom document; the same records always give the same bytes."""
+def _updated(items: list[Entry], records: Records, project: Project, variant_id: str | None) -> str:
+    """The newest notice; with none, the newest record (a baseline) or the terms' own issue date.
+
+    Atom requires a real date here: 1970-01-01 would tell a reader the feed is dead.
+    """
+    chosen = [variant_id] if variant_id else sorted(project.variants)
+    days = [r.announced for v in chosen for r in records.get(v, ())]
+    days = days or [project.variants[v].issued for v in chosen]
+    return max([e.updated for e in items] + [_rfc3339(d) for d in days], default=_rfc3339("2020-01-01"))
+
+
+def atom(root: Path | str, variant_id: str | None = None, base_url: str = "", *, records: Records | None = None,
+         project: Project | None = None, notice_of: NoticeOf | None = None) -> bytes:
+    """The Atom document; the same records always give the same bytes.
+
+    records, project, notice_of: already loaded by the caller (the website); read here when None.
+    """
     if not _BASE.fullmatch(base_url) or (base_url and _urls.problem(base_url)):
         raise ReleaseError(Finding(Location("<コマンドライン>"), "H076", f"--base-url「{base_url}」は使えません。",
                                    "https:// で始まり / で終わる URL を指定してください（例: https://example.jp/kiyaku/）。"))
-    items = entries(root, variant_id, base_url)
+    records = load_records(root) if records is None else records
+    project = load(root) if project is None else project
+    items = entries(root, variant_id, base_url, records=records, notice_of=notice_of)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "ja"})
     if variant_id:
-        project = load(root)
-        compile_variant(project, variant_id)  # refuses an unknown or malformed id with a finding
-        title = f"規約変更のお知らせ（{project.variants[variant_id].name}）"
+        require_variant(variant_id, project.variants)  # refuses an unknown or malformed id (C001/C002)
+        author = project.variants[variant_id].name
+        title = f"規約変更のお知らせ（{author}）"
     else:
+        author = project.document.service
         title = "規約変更のお知らせ（全販売店）"
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
     ET.SubElement(feed, f"{{{ATOM}}}id").text = feed_id(variant_id)
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = max((e.updated for e in items), default="1970-01-01T00:00:00Z")
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _updated(items, records, project, variant_id)
+    ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = author
     self_href = base_url + (f"{variant_id}/notices.atom" if variant_id else "notices.atom")
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "href": self_href})
     ET.SubElement(feed, f"{{{ATOM}}}generator").text = "kiyaku"

@@ -36,6 +36,12 @@ _PARSED: OrderedDict[tuple[str, str], bytes] = OrderedDict()  # (path shown, sha
 _PARSED_LIMIT = 64 * 1024 * 1024  # bytes of pickles kept; the least recently used go first
 _parsed_size = 0
 _parsed_lock = threading.Lock()  # mkdocs serve rebuilds in a thread
+_project_loads = 0  # load_project calls in this process: tests check that the website's work is O(N)
+
+
+def project_loads() -> int:
+    """How many times this process has loaded a whole project (every file of a SourceTree)."""
+    return _project_loads
 
 
 def parse_bytes(shown: Path, raw: bytes) -> LoadedYaml:
@@ -138,6 +144,7 @@ _MESSAGES = {
     "model_type": ("M003", "「{field}」は「キー: 値」の形で書いてください。", "字下げを確認してください。"),
     "string_pattern_mismatch": ("M004", "「{field}」の書式が正しくありません（{input}）。", "ID は半角英小文字・数字・ハイフンで書いてください（例: fee-schedule）。"),
     "impossible_date": ("M006", "「{field}」の日付「{input}」は存在しません。", "カレンダーにある日付を \"YYYY-MM-DD\" で書いてください（例: 2月は28日か29日まで）。"),
+    "literal_error": ("M008", "「{field}」の値「{input}」は使えません。", "決められた値から選んでください（都道府県は「広島県」「東京都」のように正式名で書きます）。"),
 }
 # A pattern hint per field where the generic one (ids and dates) would mislead.
 _PATTERN_HINTS = {
@@ -242,6 +249,8 @@ def load_project(tree: SourceTree, parse: Parse = parse_bytes) -> Project:
 
     parse turns one file's bytes into data and positions; kiyaku build passes a cached one.
     """
+    global _project_loads
+    _project_loads += 1
     findings: list[Finding] = []
     sources: dict[str, LoadedYaml] = {}
     document = _parse(tree, DOCUMENT_FILE, DocumentConfig, findings, sources, parse)

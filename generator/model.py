@@ -190,11 +190,20 @@ class Override(Strict):
     reason: str = Field(description="この販売店だけ違う理由（審査用）。")
 
 
+PREFECTURES = ("北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県", "埼玉県",
+               "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県", "静岡県",
+               "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県",
+               "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県",
+               "宮崎県", "鹿児島県", "沖縄県")
+Prefecture = Literal[PREFECTURES]  # type: ignore[valid-type]
+
+
 class Variant(Strict):
     """variants/<id>.yaml: one reseller's identity, parameters, options, overrides and appendices."""
 
     id: Id
     name: str = Field(description="販売店の正式名称。例: 広島商工会議所")
+    prefecture: Prefecture | None = Field(None, description="所在地の都道府県（例: 広島県）。サイトのホームで販売店を都道府県ごとに並べます。")
     self_ref: str = Field(alias="self", description="自称。例: 本所 / 弊社")
     edition: int = Field(ge=1, description="版。例: 7（第7版）")
     issued: DateStr = Field(description="表紙の日付（\"YYYY-MM-DD\"、必ず引用符で囲む）。")

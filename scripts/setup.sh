@@ -65,7 +65,19 @@ packages=("${MAIN_APT[@]}")
 if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
   packages+=("python3-venv")
 fi
+# The Nu HTML checker (npm vnu-jar) needs Java and npm; machines that already have them from
+# elsewhere (a Node.js or JDK install) keep theirs.
+if ((want_test)); then
+  command -v java >/dev/null 2>&1 || packages+=("default-jre-headless")
+  command -v npm >/dev/null 2>&1 || packages+=("npm")
+fi
 command -v dpkg >/dev/null 2>&1 && apt_install "${packages[@]}"
+
+# tests only: the Nu HTML checker (tests/test_site_browser.py finds it with `npm root -g`)
+if ((want_test)) && [ ! -f "$(npm root -g)/vnu-jar/build/dist/vnu.jar" ]; then
+  say "npm install -g vnu-jar"
+  npm install -g -q vnu-jar@26.9.27 >/dev/null
+fi
 
 if ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
   say "仮想環境 $VENV/ を作成 / creating $VENV/"

@@ -94,6 +94,7 @@ CASES = [
     ("bidi-control", "terms/fees.yaml", _text('"料金を\u202e返金しません。"'), "PR011", 10),
     ("half-width-kana", "terms/fees.yaml", _text('"ｻｰﾋﾞｽ料金を返金しません。"'), "PR012", 10),
     ("variant-id-mismatch", "variants/alpha.yaml", None, "M011", 1),
+    ("unknown-prefecture", "variants/alpha.yaml", None, "M008", 3),
 ]
 
 VARIANT_EDITS = {
@@ -106,6 +107,7 @@ VARIANT_EDITS = {
     "undeclared-option": ("medical: true", "medical: true\n  medicall: true"),
     "empty-appendix-table": ('            - ["60分未満", "16,500円"]\n', "            []\n"),
     "variant-id-mismatch": ("id: alpha", "id: alfa"),
+    "unknown-prefecture": ("name: アルファ商工会議所", "name: アルファ商工会議所\nprefecture: 広島"),  # 広島県 is meant
 }
 
 

@@ -34,3 +34,20 @@ def test_scale_benchmark_smoke_run_prints_its_figures() -> None:
     for label in ("full cold build", "no-op rebuild", "rebuild after one variant changed",
                   "rebuild after a shared clause changed", "one variant docx+pdf+html"):
         assert label in proc.stdout
+
+
+SITE_FIGURES = ("site_fresh_s", "build_cold_s", "site_s", "search_kib", "home_kib")
+
+
+@pytest.mark.slow
+def test_site_benchmark_smoke_run_prints_its_figures() -> None:
+    proc = subprocess.run([sys.executable, "bench/bench_site.py", "--smoke"], cwd=REPO, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"generator from {REPO}" in proc.stdout  # the checkout's generator, not the installed one
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("figure ")]
+    assert len(lines) == 1, proc.stdout
+    values = dict(re.findall(r"(\w+)=(\S+)", lines[0]))
+    assert values["n"] == "3"
+    for name in SITE_FIGURES:
+        assert float(values[name]) > 0, f"{name} missing or zero: {lines[0]}"

@@ -156,8 +156,9 @@ def test_search_finds_article_22_of_both_resellers(page, base_url: str, tmp_path
     box = page.locator("input[data-md-component=search-query]")
     box.click()
     box.fill("反社会的勢力")
+    box.press("End")  # Material reads the query on keyup; fill() sends none (it worked only if the index loaded later)
     results = page.locator(".md-search-result__item a")
-    results.first.wait_for()
+    results.first.wait_for(timeout=90_000)  # the index loads in a worker: slow on a loaded machine
     page.wait_for_function("document.querySelectorAll('.md-search-result__item a').length > 2")
     hrefs = results.evaluate_all("els => els.map(e => e.getAttribute('href'))")
     page.screenshot(path=str(tmp_path / "05-search.png"))
@@ -187,3 +188,150 @@ def keep_screenshots(tmp_path: Path, request) -> Iterator[None]:
         Path(target).mkdir(parents=True, exist_ok=True)
         for png in tmp_path.glob("*.png"):
             shutil.copy(png, Path(target) / png.name)
+
+
+# --- accessibility (axe-core) and HTML validity (Nu checker) ------------------------------------
+
+AXE_PAGES = {"home": "", "reseller": "hiroshima-cci/", "history": "hiroshima-cci/editions/2/",
+             "notice": "hiroshima-cci/notices/edition-3/", "compare": "compare/", "search": "?search"}
+VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
+SEVERE = ("serious", "critical")
+# Rules axe reports on Material's own markup that kiyaku cannot change from its theme overrides,
+# with the reason (docs/site-accessibility.md lists them too). Empty: the override fixed them all.
+MATERIAL_AXE: dict[str, str] = {}
+
+
+def _open(tab, base_url: str, path: str) -> None:
+    if path != "?search":
+        tab.goto(base_url + path)
+        return
+    tab.goto(base_url + "hiroshima-cci/")  # a search result, opened where a reader searches from
+    box = tab.locator("input[data-md-component=search-query]")
+    if (tab.viewport_size or {}).get("width", 1280) < 960:  # narrow: the header's search button opens the search
+        tab.locator("label.md-header__button[for=__search]").click()
+    box.click()
+    box.fill("反社会的勢力")
+    box.press("End")
+    tab.locator(".md-search-result__item a").first.wait_for(timeout=90_000)  # the index loads in a worker
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("name", AXE_PAGES)
+def test_no_serious_accessibility_violation(browser, base_url: str, name: str, viewport: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="ja-JP")
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(20_000)
+        _open(tab, base_url, AXE_PAGES[name])
+        violations = Axe().run(tab).response["violations"]
+    finally:
+        context.close()
+    severe = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}"
+              for v in violations if v["impact"] in SEVERE and v["id"] not in MATERIAL_AXE]
+    assert not severe, "\n".join(severe)
+
+
+def test_search_from_a_reseller_page_lands_on_that_resellers_article(page, base_url: str) -> None:
+    """第6条 reads the same for both resellers, so the index keeps it once, under hiroshima-cci's page;
+    searching from itsupport-joto's page must still open itsupport-joto's 第6条 (generator/site/search.py)."""
+    for variant in ("itsupport-joto", "hiroshima-cci"):
+        page.goto(base_url + f"{variant}/")
+        box = page.locator("input[data-md-component=search-query]")
+        box.click()
+        box.fill("使用言語")  # in 第6条's caption
+        box.press("End")
+        result = page.locator(".md-search-result__item a[href*='#territory']").first
+        result.wait_for(state="attached", timeout=90_000)  # may sit in the collapsed "more results" of its page
+        assert "hiroshima-cci/" in (result.get_attribute("href") or "")  # one entry for both pages
+        result.evaluate("a => a.click()")  # the result list scrolls inside the dialog: activate it directly
+        page.wait_for_url(f"**/{variant}/**#territory")
+        assert page.locator("h3#territory").is_visible()
+
+
+def _vnu_jar() -> Path | None:
+    import subprocess
+
+    found = os.environ.get("KIYAKU_VNU_JAR")
+    if found:
+        return Path(found)
+    try:
+        root = subprocess.run(["npm", "root", "-g"], capture_output=True, text=True, timeout=60).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    jar = Path(root) / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    return jar if jar.is_file() else None
+
+
+# Nu checker errors in Material's own markup, by message, with why they stay (docs/site-accessibility.md).
+MATERIAL_NU = {
+    "Attribute “autocomplete” is only allowed when the input type is":
+        "Material's base.html puts autocomplete=off on its drawer/search checkboxes (outside any block an override can replace)",
+    "The value of the “for” attribute of the “label” element must be the ID of a non-hidden form control":
+        "Material's navigation labels point at its visually hidden toggle checkboxes",
+}
+# Until the issue-11 change (table of contents built from parsed HTML) lands: a heading text that
+# looks like a tag (別紙 ※2 <UTMの…>) reaches the theme's table of contents unescaped.
+TOC_PENDING = ("not allowed as child of element", "completely-unknown element", "End tag “span” seen", "Unclosed element")
+
+
+def _in_toc(url: str, line: int) -> bool:
+    text = Path(url.removeprefix("file:")).read_text(encoding="utf-8").splitlines()
+    start = next((i for i, t in enumerate(text) if 'md-nav--secondary' in t), None)
+    return start is not None and start < line
+
+
+def test_nu_checker_finds_no_error_in_kiyakus_markup(site: Path) -> None:
+    import subprocess
+
+    jar = _vnu_jar()
+    if jar is None or shutil.which("java") is None:
+        if os.environ.get("CI"):
+            raise RuntimeError("Java or vnu-jar is missing in CI: scripts/setup.sh must install them")
+        pytest.skip("java or vnu-jar (npm install -g vnu-jar) is not installed")
+    proc = subprocess.run(["java", "-jar", str(jar), "--errors-only", "--format", "json", "--skip-non-html", str(site)],
+                          capture_output=True, text=True, timeout=600)
+    messages = json.loads(proc.stderr or '{"messages": []}')["messages"]
+    ours = []
+    for m in messages:
+        text = m.get("message", "")
+        if m.get("type") != "error" or any(text.startswith(k) for k in MATERIAL_NU):
+            continue
+        if any(k in text for k in TOC_PENDING) and _in_toc(m.get("url", ""), int(m.get("lastLine", 0))):
+            continue
+        ours.append(f"{m.get('url')}:{m.get('lastLine')}: {text} {m.get('extract', '')!r}")
+    assert not ours, "\n".join(ours[:20])
+
+
+def test_no_page_makes_a_failing_request(browser, base_url: str) -> None:
+    """Material fetched <feed folder>/sitemap.xml for every feed link in <head>: a 404 per reseller feed."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    failed: list[str] = []
+    try:
+        tab = context.new_page()
+        tab.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        tab.on("requestfailed", lambda r: failed.append(f"failed {r.url}"))
+        for path in AXE_PAGES.values():
+            _open(tab, base_url, path)
+            tab.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+    assert not failed, failed
+
+
+def test_phone_shows_every_column_of_the_history_and_downloads(browser, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
+    try:
+        tab = context.new_page()
+        tab.goto(base_url + "hiroshima-cci/")
+        cells = tab.locator(".k-history td, .k-downloads td")
+        assert cells.count() >= 8
+        for box in cells.evaluate_all("els => els.map(e => e.getBoundingClientRect().right)"):
+            assert box <= 390, box  # not in a sideways scroll
+        labels = tab.locator(".k-history td[data-label]").evaluate_all(
+            "els => els.map(e => getComputedStyle(e, '::before').content)")
+        assert any("状態" in label for label in labels) and any("変更の理由" in label for label in labels)
+    finally:
+        context.close()

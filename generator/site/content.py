@@ -14,7 +14,8 @@ from typing import Callable
 
 from ..document import NumberedDocument
 from . import matrix, sources
-from .downloads import Bundle, render_bundle
+from ..render_batch import Job, render_many
+from .downloads import Bundle, bundle_of, formats, working_bundles
 
 # Released editions never change: their renderings are kept between `mkdocs serve` rebuilds.
 Cache = dict[tuple[str, int, str], tuple[NumberedDocument, Bundle]]
@@ -46,6 +47,7 @@ class Reseller:
     editions: tuple[EditionView, ...]  # released editions, oldest first; each has a permanent page
     notices: tuple[sources.Notice, ...]
     notice_days: int
+    prefecture: str | None = None  # groups the home page's list
 
     @property
     def upcoming(self) -> tuple[EditionView, ...]:
@@ -84,39 +86,51 @@ def _status(edition: sources.Edition, in_force: sources.Edition | None, today: d
     return "in-force" if in_force is not None and edition.number == in_force.number else "past"
 
 
-def _released(root: Path, edition: sources.Edition, cache: Cache) -> tuple[NumberedDocument, Bundle]:
-    key = (edition.variant, edition.number, edition.commit or "")
-    if key not in cache:
+def _key(edition: sources.Edition) -> tuple[str, int, str]:
+    return (edition.variant, edition.number, edition.commit or "")
+
+
+def render_released(root: Path, editions: list[sources.Edition], cache: Cache) -> None:
+    """Put every released edition missing from cache into it, rendered in one batch on every core.
+
+    Why one batch: rendered one at a time in this process, a fresh site build grew by a quarter
+    second per reseller; the batch goes through the build's worker pool and output cache.
+    """
+    todo = [e for e in editions if _key(e) not in cache]
+    jobs, docs = [], []
+    for edition in todo:
         assert edition.sources is not None
         project, commit = edition.sources()
-        doc = sources.working_document(project, edition.variant)
-        cache[key] = (doc, render_bundle(project, root, edition.variant, commit))
-    return cache[key]
+        jobs.append(Job(project, edition.variant, commit))
+        docs.append(sources.working_document(project, edition.variant))
+    for edition, doc, rendered in zip(todo, docs, render_many(root, jobs, formats())):
+        cache[_key(edition)] = (doc, bundle_of(rendered))
 
 
 def reseller(root: Path, project, variant: str, today: dt.date, preview: bool, cache: Cache,
-             head: Callable[[], object], site_url: str) -> Reseller:
+             working: Callable[[], dict[str, Bundle]], site_url: str, records: dict) -> Reseller:
     """One reseller: its released editions, the one in force on `today`, and the page's current terms.
 
     The page shows the edition in force; `mkdocs serve` (preview) and a repository without release
     records show the working tree instead, labelled as such.
     """
-    released = sources.released_editions(root, variant)
+    released = sources.released_editions(root, variant, records)
     applicable = [e for e in released if e.effective <= today]
     in_force = max(applicable, key=lambda e: (e.effective, e.number)) if applicable else None
     views = []
     for edition in released:
-        doc, bundle = _released(root, edition, cache)
+        doc, bundle = cache[_key(edition)]
         views.append(EditionView(edition, doc, bundle, _status(edition, in_force, today)))
     current = next((v for v in views if v.status == "in-force"), None)
     if preview or current is None:
         doc = sources.working_document(project, variant)
-        bundle = render_bundle(project, root, variant, head())
+        bundle = working()[variant]
         current = EditionView(None, doc, bundle, "preview" if preview else "unreleased")
-    notices = sources.notices(root, variant, released, lambda n: f"../../editions/{n}/",
+    notices = sources.notices(root, variant, released, records, lambda n: f"../../editions/{n}/",
                               lambda n: f"{site_url}{variant}/editions/{n}/" if site_url else f"editions/{n}/")
     variant_model = project.variants[variant]
-    return Reseller(variant, variant_model.name, current, tuple(views), tuple(notices), variant_model.notice_days)
+    return Reseller(variant, variant_model.name, current, tuple(views), tuple(notices), variant_model.notice_days,
+                    variant_model.prefecture)
 
 
 def collect(root: Path, today: dt.date, preview: bool, cache: Cache, site_url: str) -> Site:
@@ -125,19 +139,23 @@ def collect(root: Path, today: dt.date, preview: bool, cache: Cache, site_url: s
     site_url: the site's address ending in / (absolute links in feeds and notice files), or "".
     """
     project = sources.project(root)
-    commit: list[object] = []
+    built: list[dict[str, Bundle]] = []
 
-    def head() -> object:  # one git call per build, and only when the working tree is rendered
-        if not commit:
-            commit.append(sources.head(root))
-        return commit[0]
+    def working() -> dict[str, Bundle]:  # one `kiyaku build` per site build, and only when the working tree is shown
+        if not built:
+            built.append(working_bundles(root))
+        return built[0]
 
-    resellers = tuple(reseller(root, project, v, today, preview, cache, head, site_url) for v in sorted(project.variants))
+    records = sources.records(root)
+    render_released(root, [e for v in sorted(project.variants) for e in sources.released_editions(root, v, records)], cache)
+    resellers = tuple(reseller(root, project, v, today, preview, cache, working, site_url, records)
+                      for v in sorted(project.variants))
     docs = [r.current.doc for r in resellers]
     first = docs[0] if docs else None
     site = Site(today, preview, first.service if first else "", first.title if first else "利用規約", resellers,
                 tuple(matrix.matrix(docs)))
-    site.feeds["all"] = sources.feed(root, None, site_url)
+    made = {(r.id, n.edition): n.made for r in resellers for n in r.notices}
+    site.feeds["all"] = sources.feed(root, None, site_url, project, records, made)
     for r in resellers:
-        site.feeds[r.id] = sources.feed(root, r.id, site_url)
+        site.feeds[r.id] = sources.feed(root, r.id, site_url, project, records, made)
     return site

@@ -1,9 +1,10 @@
 """The downloadable files of one edition: rendered by kiyaku's own pipeline, listed from the manifest.
 
-Why build.render_variant and not a copy of rendered/: `mkdocs build` must work from a fresh clone
-where rendered/ does not exist, and the published SHA-256 must be the one of the bytes published.
-render_variant gives the same bytes and the same manifest.json as `kiyaku build` for the same
-sources, so a reseller can check a download against either.
+The working tree's files are exactly `kiyaku build`'s: the site runs build() (one code path), which
+keeps every reseller whose rendered/<v>/ still matches its sources (after `kiyaku build`: nothing to
+do) and renders the others on every core through the build's cache, and then reads rendered/. So
+`mkdocs build` works from a fresh clone, and the published SHA-256 are those of rendered/*/manifest.json.
+Released editions (sources at a commit) go through generator.render_batch: the same pool and cache.
 """
 
 from __future__ import annotations
@@ -11,18 +12,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import _git, render
-from ..build import MANIFEST, render_variant
-from ..load import Project
+import json
 
-# Order on the page: what a reseller hands out first. Markdown (md) is an authoring format: not offered.
-OFFERED = ("pdf", "docx", "html", "txt")
-LABELS = {"pdf": "PDF", "docx": "Word（DOCX）", "html": "HTML", "txt": "テキスト"}
+from .. import render
+from ..build import MANIFEST, RenderedVariant, build
+
+# Order on the page: what a reseller hands out first; Markdown (in rendered/ too) comes last.
+OFFERED = ("pdf", "docx", "html", "txt", "md")
+LABELS = {"pdf": "PDF", "docx": "Word（DOCX）", "html": "HTML", "txt": "テキスト", "md": "Markdown"}
 PURPOSE = {
     "pdf": "お客様への配布・保存用",
     "docx": "レターヘッドを付けるなど編集用",
     "html": "自社サイトへの掲載用",
     "txt": "文字だけの版（比較・検索用）",
+    "md": "Markdown 形式（他の文書への取り込み用）",
 }
 
 
@@ -63,18 +66,36 @@ class Bundle:
         return next((f for f in self.files if f.format == fmt), None)
 
 
+def _bundle(manifest: dict, data: dict[str, bytes], manifest_bytes: bytes) -> Bundle:
+    files = [Download(name, entry["format"], int(entry["size"]), entry["sha256"], data[name])
+             for name, entry in manifest["files"].items()]
+    order = {fmt: i for i, fmt in enumerate(OFFERED)}
+    files.sort(key=lambda d: (order.get(d.format, len(order)), d.name))
+    return Bundle(tuple(files), manifest_bytes)
+
+
+def working_bundles(root: Path) -> dict[str, Bundle]:
+    """Every reseller's files from the working tree, as `kiyaku build` publishes them in rendered/.
+
+    Raises SourceError (with positions) when the sources fail lint: no download from bad sources.
+    """
+    out_dir = Path(root) / "rendered"
+    result = build(root)
+    bundles = {}
+    for variant in result.variants:
+        folder = out_dir / variant
+        raw = (folder / MANIFEST).read_bytes()
+        manifest = json.loads(raw)
+        bundles[variant] = _bundle(manifest, {name: (folder / name).read_bytes() for name in manifest["files"]}, raw)
+    return bundles
+
+
 def formats() -> list[str]:
     """The offered formats whose renderer exists in this checkout (DOCX/PDF may still be missing)."""
     have = set(render.available())
     return [f for f in OFFERED if f in have]
 
 
-def render_bundle(sources: Project, root: Path, variant: str, commit: _git.CommitInfo | None) -> Bundle:
-    """Render one reseller from the given sources (working tree or a release) in every offered format."""
-    rendered = render_variant(sources, root, variant, formats(), commit)
-    files = []
-    for name, entry in rendered.manifest["files"].items():
-        files.append(Download(name, entry["format"], int(entry["size"]), entry["sha256"], rendered.files[name]))
-    order = {fmt: i for i, fmt in enumerate(OFFERED)}
-    files.sort(key=lambda d: order.get(d.format, len(order)))
-    return Bundle(tuple(files), rendered.files[MANIFEST])
+def bundle_of(rendered: RenderedVariant) -> Bundle:
+    """The page's view of one variant rendered by generator.render_batch (the same files and manifest)."""
+    return _bundle(rendered.manifest, rendered.files, rendered.files[MANIFEST])

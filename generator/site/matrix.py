@@ -43,7 +43,14 @@ class Row:
 
     def group_name(self, group: int | None) -> str:
         """Groups are called A, B, C … so that a reader sees which resellers share a wording."""
-        return "—" if group is None else chr(ord("A") + group)
+        if group is None:
+            return "—"
+        name = ""
+        while True:  # A … Z, AA, AB …: a network of 500 resellers can have more than 26 wordings
+            name = chr(ord("A") + group % 26) + name
+            group = group // 26 - 1
+            if group < 0:
+                return name
 
     def variants_in(self, group: int) -> list[str]:
         return [c.variant for c in self.cells if c.group == group]
@@ -101,7 +108,7 @@ def matrix(docs: list[NumberedDocument]) -> list[Row]:
     rows = []
     for key in keys:
         texts: list[str] = []
-        keys_seen: list[str] = []
+        groups: dict[str, int] = {}  # folded text -> its group (a dict: a list search was O(N) per cell)
         cells = []
         caption = ""
         for doc, secs in zip(docs, per_doc):
@@ -110,17 +117,30 @@ def matrix(docs: list[NumberedDocument]) -> list[Row]:
                 continue
             label, anchor, cap, text = secs[key]
             caption = caption or cap
-            if fold(text) not in keys_seen:  # typographic noise (bracket width, spaces) is not a difference
-                keys_seen.append(fold(text))
+            folded = fold(text)  # typographic noise (bracket width, spaces) is not a difference
+            if folded not in groups:
+                groups[folded] = len(texts)
                 texts.append(text)
-            cells.append(Cell(doc.variant_id, label, anchor, keys_seen.index(fold(text))))
+            cells.append(Cell(doc.variant_id, label, anchor, groups[folded]))
         rows.append(Row(key, caption, tuple(cells), tuple(texts)))
     return rows
 
 
+SHOWN_GROUPS = 12  # side-by-side tables per row; beyond, the page lists the other wordings' resellers
+
+
 def differences(row: Row) -> list[tuple[int, int, marks.Diff]]:
-    """For a differing row: (group, base group, diff base → group) for each group after the first.
+    """For a differing row: (group, base group, diff base → group) for each group after the first,
+    up to SHOWN_GROUPS.
 
     With two groups this is one diff, shown on both sides; with more, each is compared to group A.
+    Why a limit: with 500 resellers a fee article can have hundreds of wordings (the fee differs);
+    hundreds of tables are unreadable, and each diff costs time. Every cell of the matrix still
+    links to that reseller's article.
     """
-    return [(g, 0, marks.char_diff(row.texts[0], row.texts[g])) for g in range(1, len(row.texts))]
+    return [(g, 0, marks.char_diff(row.texts[0], row.texts[g])) for g in range(1, min(len(row.texts), SHOWN_GROUPS + 1))]
+
+
+def not_shown(row: Row) -> list[int]:
+    """The groups whose comparison is not shown (see differences)."""
+    return list(range(SHOWN_GROUPS + 1, len(row.texts)))

@@ -24,7 +24,7 @@ from mkdocs.utils import get_relative_url
 
 from ..document import NumberedDocument
 from ..render.html import render_fragment, stylesheet
-from . import atom, marks, matrix, sources
+from . import atom, marks, matrix, search, sources
 from .content import Reseller, Site
 from .downloads import Download
 from .sources import Notice
@@ -113,12 +113,31 @@ def _date(day: dt.date | None) -> Markup:
     return Markup('<time datetime="{}">{}年{}月{}日</time>').format(day.isoformat(), day.year, day.month, day.day)
 
 
+NO_PREFECTURE = "都道府県の記載なし"
+
+
+def resellers_by_prefecture(resellers: tuple[Reseller, ...]) -> list[tuple[str, list[Reseller]]]:
+    """The home page's groups: prefectures in the official (north to south) order, then those without one."""
+    from ..model import PREFECTURES
+
+    order = {p: i for i, p in enumerate(PREFECTURES)}
+    groups: dict[str, list[Reseller]] = {}
+    for r in sorted(resellers, key=lambda r: (r.name, r.id)):
+        groups.setdefault(r.prefecture or NO_PREFECTURE, []).append(r)
+    return sorted(groups.items(), key=lambda g: order.get(g[0], len(order)))
+
+
+def _pref_id(index: int) -> str:
+    return f"pref-{index}"
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("generator.site", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["date"] = _date
     env.globals.update(reseller_url=reseller_url, edition_url=edition_url, notice_url=notice_url,
-                       feed_path=feed_path, downloads_dir=downloads_dir, FEED_ALL=FEED_ALL, marks=marks, matrix=matrix)
+                       feed_path=feed_path, downloads_dir=downloads_dir, FEED_ALL=FEED_ALL, marks=marks, matrix=matrix,
+                       resellers_by_prefecture=resellers_by_prefecture, pref_id=_pref_id)
     return env
 
 
@@ -160,7 +179,8 @@ def pages(site: Site) -> list[PageSpec]:
     out = [PageSpec("", "ホーム", _render("home.html.j2", "", site=site), last)]
     for r in site.resellers:
         out += _reseller_pages(site, r)
-    out.append(PageSpec("compare/", "販売店ごとの違い", _render("compare.html.j2", "compare/", site=site), last))
+    names = {r.id: r.name for r in site.resellers}
+    out.append(PageSpec("compare/", "販売店ごとの違い", _render("compare.html.j2", "compare/", site=site, names=names), last))
     out.append(PageSpec("notices/", "お知らせ一覧", _render("notices.html.j2", "notices/", site=site), last))
     return out
 
@@ -201,6 +221,8 @@ def files(site: Site, site_url: str) -> dict[str, bytes]:
     for key, data in site.feeds.items():
         path = FEED_ALL if key == "all" else feed_path(key)
         out[path] = _rebase(data if data is not None else _fallback_feed(site, key, site_url), path, site_url)
+    out[search.SCRIPT] = search.JAVASCRIPT.encode("utf-8")
+    out[search.FILTER_SCRIPT] = search.FILTER_JAVASCRIPT.encode("utf-8")
     css = _ENV.get_template("site.css").render()
     out[STYLESHEET] = (stylesheet() + "\n" + css).encode("utf-8")
     return out

@@ -29,10 +29,13 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from ..errors import KiyakuError
-from . import content, pages, sources
+from . import content, pages, search, sources
 
 log = logging.getLogger("mkdocs.plugins.kiyaku")
 WATCHED = ("terms", "variants", "releases", "errata.yaml")
+# Up to this many resellers are listed in the navigation of every page; beyond, the navigation
+# would make every page (and the whole site) grow with N: the home page's grouped list finds them.
+NAV_RESELLERS = 20
 
 
 class KiyakuConfig(Config):
@@ -96,6 +99,16 @@ def _front_matter(spec: pages.PageSpec) -> str:
     return "---\n" + json.dumps(meta, ensure_ascii=False) + "\n---\n"  # JSON is YAML: quoting is safe
 
 
+def _download(config: MkDocsConfig, path: str, data: bytes) -> File:
+    """A file published as is. A Markdown download (rendered/<v>/<v>.md) must not become a page:
+    it gets a source name mkdocs does not read as Markdown and keeps its own name in the site."""
+    if not path.endswith(".md"):
+        return File.generated(config, path, content=data)
+    file = File.generated(config, path + ".download", content=data)
+    file.dest_uri = path  # cached_property: set before anything reads it
+    return file
+
+
 class KiyakuPlugin(BasePlugin[KiyakuConfig]):
     """See the module docstring; one instance lives for a whole `mkdocs serve` session."""
 
@@ -119,6 +132,9 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
         self._root = (base / self.config.root).resolve()
         if pages.STYLESHEET not in config.extra_css:
             config.extra_css.append(pages.STYLESHEET)
+        for script in (search.SCRIPT, search.FILTER_SCRIPT):
+            if script not in config.extra_javascript:
+                config.extra_javascript.append(script)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -133,15 +149,17 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
         except KiyakuError as exc:
             raise PluginError(self._explain(exc)) from None
         self.specs = {spec.src_uri: spec for spec in specs}
-        feeds = [{"title": "規約変更のお知らせ（全販売店）", "path": pages.FEED_ALL}]
-        feeds += [{"title": f"規約変更のお知らせ（{r.name}）", "path": pages.feed_path(r.id)} for r in self.site.resellers]
+        # Every page's <head> (overrides/main.html) links the feed of all resellers only: one link per
+        # reseller made every page O(N), and Material fetches <feed folder>/sitemap.xml for each
+        # rel=alternate link (a 404 below the root). A reseller's own feed is linked on its page.
         # overrides/main.html escapes these (|e): they are text, not HTML
-        config.extra["kiyaku_feeds"] = feeds  # read by overrides/main.html for every page's <head>
+        config.extra["kiyaku_feeds"] = [{"title": "規約変更のお知らせ（全販売店）", "path": pages.FEED_ALL}]
+        unlisted = set() if len(self.site.resellers) <= NAV_RESELLERS else {pages.reseller_url(r.id) for r in self.site.resellers}
         for spec in specs:
-            level = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
+            level = InclusionLevel.INCLUDED if spec.in_nav and spec.url not in unlisted else InclusionLevel.NOT_IN_NAV
             self._add(files, File.generated(config, spec.src_uri, content=_front_matter(spec), inclusion=level))
         for path, data in sorted(extra.items()):
-            self._add(files, File.generated(config, path, content=data))
+            self._add(files, _download(config, path, data))
         config.nav = self._nav(files)
         return files
 
@@ -157,8 +175,9 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
         """Home, one entry per reseller, comparison, notices, then the static pages of docs_dir."""
         assert self.site is not None
         nav: list[Any] = [{"ホーム": "index.md"}]
-        # nav titles are printed as HTML by the theme: a reseller's name is text, so it is escaped here
-        nav += [{escape(r.name, quote=True): pages.reseller_url(r.id) + "index.md"} for r in self.site.resellers]
+        if len(self.site.resellers) <= NAV_RESELLERS:
+            # nav titles are printed as HTML by the theme: a reseller's name is text, so it is escaped here
+            nav += [{escape(r.name, quote=True): pages.reseller_url(r.id) + "index.md"} for r in self.site.resellers]
         nav += [{"販売店ごとの違い": "compare/index.md"}, {"お知らせ一覧": "notices/index.md"}]
         static = sorted(f.src_uri for f in files.documentation_pages() if f.generated_by is None)
         return nav + static
@@ -171,6 +190,14 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
             return html
         page.toc = table_of_contents(spec.html)
         return spec.html
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Shrink the search index the search plugin (listed before kiyaku) has just written."""
+        if self.site is None:
+            return
+        owners = {pages.reseller_url(r.id): search.Owner(pages.reseller_url(r.id), r.current.doc.provider, r.current.doc.self_ref)
+                  for r in self.site.resellers}
+        search.rewrite(Path(config.site_dir) / "search" / "search_index.json", owners)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         for name in WATCHED:

@@ -39,7 +39,7 @@ class Edition:
     commit: str | None = None
     kind: str = ""  # 利益変更 / 不利益変更 / 基準 (the first recorded edition)
     service_change: bool = False
-    # Reads the sources as they were at the release; (project, commit) for build.render_variant.
+    # Reads the sources as they were at the release; (project, commit) for generator.render_batch.
     sources: Callable[[], tuple[Project, _git.CommitInfo | None]] | None = field(default=None, compare=False)
 
 
@@ -54,6 +54,7 @@ class Notice:
     reason: str
     view: dict[str, Any] = field(compare=False)  # notice_render.notice_view: facts, articles, rows of the 新旧対照表
     files: dict[str, bytes] = field(default_factory=dict, compare=False)  # format -> the standalone notice
+    made: Any = field(default=None, compare=False)  # generator.notice.Notice (the feeds summarise it)
 
     @property
     def slug(self) -> str:
@@ -86,13 +87,17 @@ def build_date(option: str | None = None) -> dt.date:
 
 
 def project(root: Path) -> Project:
-    """The sources in the working tree (validated; raises SourceError with positions)."""
-    return load(root)
+    """The sources in the working tree (validated; raises SourceError with positions).
 
+    Parsed through the build's cache (.kiyaku/cache), so after `kiyaku build` no file is parsed
+    again, and the build the site runs for its downloads finds the files parsed.
+    """
+    from .._cache import Parser, Store
+    from ..load import DirectoryTree, load_project
 
-def head(root: Path) -> _git.CommitInfo | None:
-    """The commit the working tree is based on, recorded in the manifest of preview downloads."""
-    return _git.head(root)
+    if not (Path(root) / "terms").is_dir():
+        return load(root)  # raises F002 with its hint
+    return load_project(DirectoryTree(Path(root)), Parser(Store.open(Path(root))))
 
 
 def working_document(sources: Project, variant: str) -> NumberedDocument:
@@ -100,13 +105,19 @@ def working_document(sources: Project, variant: str) -> NumberedDocument:
     return compile_variant(sources, variant)
 
 
-def released_editions(root: Path, variant: str) -> list[Edition]:
+def records(root: Path) -> dict[str, tuple[Any, ...]]:
+    """Every release record, per reseller, read once per site build; {} without generator.history."""
+    history = _optional("history")
+    return history.load_records(root) if history is not None else {}
+
+
+def released_editions(root: Path, variant: str, records: dict[str, tuple[Any, ...]]) -> list[Edition]:
     """Every released edition of one reseller, oldest first (releases/<variant>/<N>.yaml); [] if none."""
     history = _optional("history")
     if history is None:
         return []
     out = []
-    for record in history.load_records(root).get(variant, ()):
+    for record in records.get(variant, ()):
         out.append(Edition(variant, record.edition, record.effective_day, record.announced_day, record.announced_day,
                            record.reason, record.source_commit, record.kind, record.service_change,
                            sources=functools.partial(_edition_sources, history, root, record)))
@@ -121,37 +132,57 @@ def _edition_sources(history: Any, root: Path, record: Any) -> tuple[Project, _g
     return sources, commit
 
 
-def notices(root: Path, variant: str, editions: list[Edition], page_href: Callable[[int], str],
-            file_href: Callable[[int], str], formats: tuple[str, ...] = ("html", "pdf", "docx")) -> list[Notice]:
+def notices(root: Path, variant: str, editions: list[Edition], records: dict[str, tuple[Any, ...]],
+            page_href: Callable[[int], str], file_href: Callable[[int], str],
+            formats: tuple[str, ...] = ("html", "pdf", "docx")) -> list[Notice]:
     """The change notices of one reseller, oldest first; [] when nothing but a baseline is recorded.
 
     page_href(edition) / file_href(edition): where that edition's terms are, relative to the notice
     page / to the standalone notice files; the notice links each changed article there.
     """
-    notice, render = _optional("notice"), _optional("notice_render")
-    if notice is None or render is None:
+    notice, render, history = _optional("notice"), _optional("notice_render"), _optional("history")
+    if notice is None or render is None or history is None:
         return []
+    by_number = {r.edition: r for r in records.get(variant, ())}
     out = []
     for edition in editions:
         if edition.kind == "基準" or edition.number == editions[0].number:
             continue
-        made = notice.make_notice(root, variant, edition.number, page_href(edition.number))
+        made = _made_notice(root, notice, history, by_number, edition.number, page_href(edition.number))
         standalone = dataclasses.replace(made, terms_href=file_href(edition.number))
         files = {fmt: notice.render_notice(standalone, fmt) for fmt in formats if fmt in notice.FORMATS}
         out.append(Notice(variant, edition.number, made.announced, made.effective, made.reason,
-                          render.notice_view(made), files))
+                          render.notice_view(made), files, made))
     return out
 
 
-def feed(root: Path, variant: str | None, base_url: str) -> bytes | None:
+def _made_notice(root: Path, notice: Any, history: Any, by_number: dict[int, Any], number: int, href: str) -> Any:
+    """notice.make_notice from the records already read (make_notice reads them all again per notice)."""
+    record = by_number[number]
+    if record.previous_edition not in by_number:
+        return notice.make_notice(root, record.variant, number, href)  # raises its own H051/H007 finding
+    previous = by_number[record.previous_edition]
+    return notice.build_notice(record, history.edition_document(root, previous), history.edition_document(root, record), href)
+
+
+def feed(root: Path, variant: str | None, base_url: str, project: Project, records: dict[str, tuple[Any, ...]],
+         made: dict[tuple[str, int], Any]) -> bytes | None:
     """The Atom feed of one reseller's notices (variant None: all resellers); None without generator.feeds.
 
     base_url is the site's URL ("" when unknown: links are then relative to the site root).
+    project, records, made (notices by (variant, edition)): read and made once for the whole site.
     """
     feeds = _optional("feeds")
     if feeds is None:
         return None
-    return feeds.atom(root, variant, base_url)
+
+    def notice_of(record: Any) -> Any:
+        key = (record.variant, record.edition)
+        if key not in made:
+            made[key] = _optional("notice").make_notice(root, record.variant, record.edition)
+        return made[key]
+
+    return feeds.atom(root, variant, base_url, records=records, project=project, notice_of=notice_of)
 
 
 def notice_href(variant: str, edition: int) -> str:
