@@ -158,7 +158,7 @@ def test_a_reseller_without_a_release_record_is_a_draft_on_the_site(tmp_path: Pa
     result = mkdocs_build(tmp_path / "mkdocs.yml", tmp_path / "site")
     assert result.returncode == 0, result.stderr
     home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
-    row = re.search(r"<tr>\s*<th scope=\"row\"><a [^>]*>福山商工会議所</a></th>(.*?)</tr>", home, re.S)
+    row = re.search(r"<li [^>]*><a [^>]*>福山商工会議所</a>(.*?)</li>", home, re.S)
     assert row, home
     assert "未公開" in row.group(1) and "下書き" in row.group(1) and "第1版" not in row.group(1)
     assert "リリース記録なし" not in home
