@@ -76,8 +76,8 @@ def _variant(text: str, base: str, vid: str, i: int) -> str:
     text = re.sub(r"(?m)^name: .*$", f"name: {name}\nprefecture: {PREFECTURES[city]}", text, count=1)
     if chamber:
         text = re.sub(r"(?m)^  member_scope: .*$", f"  member_scope: {name}", text, count=1)
-    text = re.sub(r'(?m)^  member_fee: ".*"$', f'  member_fee: "{66000 + (i % 50) * 1320:,}"', text, count=1)
-    text = re.sub(r'(?m)^  non_member_fee: ".*"$', f'  non_member_fee: "{88000 + (i % 30) * 1100:,}"', text, count=1)
+    text = re.sub(r"(?m)^  member_fee: .*$", f"  member_fee: {66000 + (i % 50) * 1320}", text, count=1)  # typed yen: an integer
+    text = re.sub(r"(?m)^  non_member_fee: .*$", f"  non_member_fee: {88000 + (i % 30) * 1100}", text, count=1)
     for bit, option in enumerate(("remote_dispatch", "it_subsidy", "critical_systems")):
         text = re.sub(rf"(?m)^  {option}: (true|false)$", f"  {option}: {'true' if (i >> bit) & 1 else 'false'}", text, count=1)
     return text

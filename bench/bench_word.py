@@ -40,7 +40,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = make_repo(Path(tmp), src=REPO)
         base = "HEAD"
-        edit(root, "variants/hiroshima-cci.yaml", 'member_fee: "79,200"', 'member_fee: "88,000"')
+        edit(root, "variants/hiroshima-cci.yaml", "member_fee: 79200", "member_fee: 88000")
         edit(root, "terms/fees.yaml", "なお振込に係る", "なお銀行振込に係る")
         commit_all(root, "改定")
         timed("redline (1 reseller, 2 changes + fee)", lambda: redline(root, VARIANT, f"{base}~1", base))

@@ -137,29 +137,6 @@ _FIXED = {"#service": ("terms/document.yaml", ("service",)), "#subtitle": ("term
           "#title": ("terms/document.yaml", ("title",))}
 
 
-def plain_paths(resolved: ResolvedVariant) -> dict[str, tuple[str, tuple]]:
-    """key → (file, YAML path) for text printed as written (appendix titles, headings, cells, notes)."""
-    out: dict[str, tuple[str, tuple]] = dict(_FIXED)
-    counters: dict[str, int] = {}
-    for appendix, relpath in resolved.appendices:
-        a_index = counters.get(relpath, 0)
-        counters[relpath] = a_index + 1
-        base = ("appendices", a_index)
-        out[f"appendix/{appendix.id}#title"] = (relpath, base + ("title",))
-        for s_index, section in enumerate(appendix.sections):
-            key, where = f"appendix/{appendix.id}.{section.id}", base + ("sections", s_index)
-            out[f"{key}#heading"] = (relpath, where + ("heading",))
-            for n, _note in enumerate(section.notes):
-                out[f"{key}#note/{n}"] = (relpath, where + ("notes", n))
-            if section.table is not None:
-                for c, _ in enumerate(section.table.columns):
-                    out[f"{key}#r0c{c}"] = (relpath, where + ("table", "columns", c))
-                for r, row in enumerate(section.table.rows, start=1):
-                    for c, _ in enumerate(row):
-                        out[f"{key}#r{r}c{c}"] = (relpath, where + ("table", "rows", r - 1, c))
-    return out
-
-
 def fixed_location(resolved: ResolvedVariant, key: str) -> Location:
     """Where to change a computed line of the cover or the 附則 instead of editing it in Word."""
     project, vfile = resolved.project, resolved.project.variant_files[resolved.variant.id]

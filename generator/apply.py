@@ -21,8 +21,10 @@ from typing import Any
 
 from diff_match_patch import diff_match_patch
 
-from ._align import bigrams, dice, merge, similarity
-from ._apply_map import Source, computed_finding, fixed_location, names, plain_paths, sources, touched
+from ._align import SharedView, bigrams, dice, merge, similarity
+from ._apply_fold import Printed, fold, printed_values
+from ._apply_map import Source, computed_finding, fixed_location, names, sources, touched
+from ._apply_plain import PlainSource, plain_change, plain_sources
 from ._docx_ids import slots
 from ._docx_read import WordFile, quiet, read_word
 from .compile import compile_variant, load
@@ -75,16 +77,6 @@ def _denoise(rendered: str, typed: str) -> str:
     return "".join(out)
 
 
-def _literal(values: dict[str, str]):
-    ordered = sorted(((v, k) for k, v in values.items() if len(v) >= 2), key=lambda vk: -len(vk[0]))
-
-    def literal(text: str) -> str:
-        for value, name in ordered:
-            text = text.replace(value, f"{{{name}}}")
-        return text
-    return literal
-
-
 def _body(text: str, label: str) -> tuple[str, bool]:
     """The unit's own text without its label; False when the printed number was changed."""
     if label and "\t" in text:
@@ -129,17 +121,15 @@ def plan_changes(word: WordFile, project, variant_id: str, file_label: str, root
     by_name = names(doc)
     rendered = {k: s.text for k, s in shown.items()}
     fixed = _template_lines(project, doc, root)
-    plain = plain_paths(resolved)
+    plain = plain_sources(resolved)
     lost = _pair_lost(word, by_name, rendered, fixed)
-    values = {k: v for k, v in {"self": resolved.variant.self_ref, "name": resolved.variant.name, **resolved.variant.params}.items()
-              if isinstance(v, str)}  # typed parameters render through their own formatting; only plain strings are folded back
-    literal = _literal(values)
+    values = printed_values(resolved)
     plan, findings, seen, last_key = Plan(), [], set(), None
     for index, p in enumerate(word.paragraphs):
         keys = [by_name[n] for n in p.names if n in by_name] or ([lost[index]] if index in lost else [])
         if not keys:
             if p.text.strip() and not p.in_table and last_key is not None and quiet(p.text).strip() not in fixed:
-                _insert(plan, srcs.get(last_key), literal(_LABEL.sub("", p.text).strip()), file_label)
+                _insert(plan, srcs.get(last_key), fold("", _LABEL.sub("", p.text).strip(), values), file_label)
             continue
         key = keys[0]
         seen.update(keys)
@@ -158,7 +148,7 @@ def plan_changes(word: WordFile, project, variant_id: str, file_label: str, root
             continue
         if quiet(body) == quiet(slot.text):
             continue
-        _change(plan, findings, resolved, src, slot.text, body, literal, plain)
+        _change(plan, findings, resolved, src, slot.text, body, values, plain)
     for key, src in srcs.items():
         if key not in seen and key in rendered and rendered[key].strip() and src.node is not None and src.field != "caption":
             plan.changes.setdefault((_path(src), src.field), {})[_index(src)] = None
@@ -181,12 +171,19 @@ def _index(src: Source) -> int:
     return next(i for i, t in enumerate(texts) if t is src.rtext)
 
 
-def _change(plan: Plan, findings: list[Finding], resolved, src: Source, rendered: str, typed: str, literal, plain) -> None:
+def _change(plan: Plan, findings: list[Finding], resolved, src: Source, rendered: str, typed: str,
+            values: tuple[Printed, ...], plain: dict[str, PlainSource]) -> None:
     target = _denoise(rendered, typed)
     if src.key in plain:
-        relpath, path = plain[src.key]
-        plan.plain.append((relpath, path, target))
-        plan.report.append(f"  {src.key.replace('appendix/', '別紙 ')}: 変更")
+        where = plain[src.key]
+        new_source, refused = plain_change(resolved, SharedView(resolved), where, rendered, target, values)
+        findings += refused
+        if new_source is not None and not _balanced(new_source):
+            findings.append(Finding(resolved.project.where(where.relpath, where.path), "W107", f"{where.label}に波括弧「{{」「}}」が入力されています。",
+                                    "波括弧は本文に使えません。削除してください。"))
+        elif new_source is not None:
+            plan.plain.append((where.relpath, where.path, new_source))
+            plan.report.append(f"  {where.label}: 変更")
         return
     if src.field == "caption":
         number = re.match(r"^第\d+条", rendered)
@@ -206,7 +203,7 @@ def _change(plan: Plan, findings: list[Finding], resolved, src: Source, rendered
     if bad:
         findings += [computed_finding(resolved, seg, src.rtext, src.label) for seg, _ in bad]
         return
-    new_source = merge(src.block.segs, target, literal)
+    new_source = fold(src.rtext.text, merge(src.block.segs, target, lambda text: text), values)
     if not _balanced(new_source):
         findings.append(Finding(src.rtext.origin, "W107", f"{src.label}に波括弧「{{」「}}」が入力されています。", "波括弧は本文に使えません。削除してください。"))
         return

@@ -220,7 +220,7 @@ def test_reference_typed_by_hand_is_refused(repo: Path, tmp_path: Path) -> None:
 
 
 def test_pending_changes_refused_by_default(repo: Path, tmp_path: Path) -> None:
-    edit(repo, "variants/hiroshima-cci.yaml", 'member_fee: "79,200"', 'member_fee: "88,000"')
+    edit(repo, "variants/hiroshima-cci.yaml", "member_fee: 79200", "member_fee: 88000")
     commit_all(repo, "料金")
     out = tmp_path / "r.docx"
     assert run_cli("redline", VARIANT, "--from", "HEAD~1", "--to", "HEAD", "-o", str(out), "--root", str(repo)).code == 0
