@@ -129,7 +129,7 @@ def test_parse_day_passes_dates_through_and_names_what_was_wrong() -> None:
         cal.parse_day("2027-1-01x", "実施日", where="releases/a/2.yaml")
     [finding] = info.value.findings
     assert str(finding.location) == "releases/a/2.yaml:1:1" and finding.message.startswith("実施日「")
-    assert "YYYY-MM-DD" in finding.hint
+    assert finding.hint == "YYYY-MM-DD の形で書いてください（例: 2027-01-01）。"
     with pytest.raises(ReleaseError) as info:
         cal.parse_day("x")
     assert str(info.value.findings[0].location) == "<コマンドライン>:1:1" and info.value.findings[0].message.startswith("日付「")
@@ -141,6 +141,7 @@ def test_default_refund_period_is_two_months() -> None:
 
 
 def test_today_is_japan_time() -> None:
+    assert abs((cal.today_jst() - dt.datetime.now(dt.timezone.utc).date()).days) <= 1  # the real clock, aware
     assert cal.today_jst(dt.datetime(2026, 11, 30, 15, 30, tzinfo=dt.timezone.utc)) == D("2026-12-01")
     assert cal.today_jst(dt.datetime(2026, 11, 30, 14, 59, tzinfo=dt.timezone.utc)) == D("2026-11-30")
     with pytest.raises(ValueError):
