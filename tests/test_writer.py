@@ -1,0 +1,116 @@
+"""Publishing (generator/_writer.py): fault injection and exchange, not only SIGKILL timing.
+
+A write that fails part-way through a publish must leave rendered/ byte for byte as it was; and
+the publish must be an exchange of whole folders (a reader holding the old rendered/ open keeps
+a complete old build), which writing into rendered/ in place cannot give.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import MINI, copy_project
+from generator import _writer
+from generator.build import build
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _fail_after(monkeypatch, calls: int) -> list[Path]:
+    """Make the calls-th staged write raise, as a full disk would."""
+    real, written = _writer._write, []
+
+    def failing(path: Path, data) -> None:
+        if len(written) + 1 >= calls:
+            raise OSError(28, "No space left on device")
+        written.append(path)
+        real(path, data)
+
+    monkeypatch.setattr(_writer, "_write", failing)
+    return written
+
+
+OLD = {"alpha": {"a.txt": b"old alpha\n", "b.txt": b"old b\n"}, "beta": {"c.txt": b"old beta\n"}}
+NEW = {"alpha": {"a.txt": b"new alpha\n", "b.txt": b"new b\n", "d.txt": b"new d\n"}, "beta": {"c.txt": b"new beta\n"}}
+
+
+@pytest.mark.parametrize("calls", [1, 2, 3, 4])
+def test_a_write_failing_part_way_leaves_rendered_untouched(tmp_path: Path, monkeypatch, calls: int) -> None:
+    out = tmp_path / "rendered"
+    _writer.publish(tmp_path, out, OLD)
+    before = _tree(out)
+    _fail_after(monkeypatch, calls)
+    with pytest.raises(OSError):
+        _writer.publish(tmp_path, out, NEW)
+    assert _tree(out) == before
+    monkeypatch.undo()
+    _writer.publish(tmp_path, out, NEW)  # the next publish repairs the half-updated spare
+    assert _tree(out) == {f"{v}/{n}": hashlib.sha256(b).hexdigest() for v, files in NEW.items() for n, b in files.items()}
+
+
+def test_a_build_failing_part_way_leaves_rendered_byte_identical(tmp_path: Path, monkeypatch) -> None:
+    root = copy_project(MINI, tmp_path / "mini")
+    build(root, formats=["txt", "md", "html"])
+    before = _tree(root / "rendered")
+    fees = root / "terms" / "fees.yaml"
+    fees.write_text(fees.read_text(encoding="utf-8").replace("とします。", "と定めます。"), encoding="utf-8")
+    written = _fail_after(monkeypatch, 3)
+    with pytest.raises(OSError):
+        build(root, formats=["txt", "md", "html"])
+    assert len(written) == 2  # the failure really came part-way through staging
+    assert _tree(root / "rendered") == before
+
+
+def test_publish_exchanges_the_folder_instead_of_writing_into_it(tmp_path: Path) -> None:
+    out = tmp_path / "rendered"
+    _writer.publish(tmp_path, out, OLD)
+    held = os.open(out, os.O_RDONLY)  # a reader (a web server, a copy) that opened rendered/ before
+    try:
+        inode = os.fstat(held).st_ino
+        _writer.publish(tmp_path, out, NEW)
+        assert os.stat(out).st_ino != inode, "rendered/ was written in place"
+        # the old folder is complete and unchanged for whoever still holds it
+        old_view = {f"{v}/{n}": Path(f"/proc/self/fd/{held}/{v}/{n}").read_bytes()
+                    for v in sorted(os.listdir(f"/proc/self/fd/{held}")) for n in sorted(os.listdir(f"/proc/self/fd/{held}/{v}"))}
+        assert old_view == {f"{v}/{n}": b for v, files in OLD.items() for n, b in files.items()}
+    finally:
+        os.close(held)
+    # double buffering: the previous build is now the spare for the next publish
+    assert os.stat(_writer.spare_dir(tmp_path, out)).st_ino == inode
+
+
+def test_unchanged_files_are_linked_not_rewritten(tmp_path: Path) -> None:
+    out = tmp_path / "rendered"
+    _writer.publish(tmp_path, out, OLD)
+    kept = out / "beta" / "c.txt"
+    inode = os.stat(kept).st_ino
+    _writer.publish(tmp_path, out, {"alpha": NEW["alpha"], "beta": {"c.txt": kept}})
+    assert os.stat(out / "beta" / "c.txt").st_ino == inode and (out / "beta" / "c.txt").read_bytes() == b"old beta\n"
+    assert (out / "alpha" / "d.txt").read_bytes() == b"new d\n"
+    assert oct(os.stat(out / "alpha" / "d.txt").st_mode & 0o777) == "0o644"
+    assert oct(os.stat(out).st_mode & 0o777) == "0o755"
+
+
+def test_a_removed_file_or_folder_is_gone_after_publish(tmp_path: Path) -> None:
+    out = tmp_path / "rendered"
+    _writer.publish(tmp_path, out, NEW)
+    _writer.publish(tmp_path, out, {"alpha": {"a.txt": b"x"}})
+    assert _tree(out) == {"alpha/a.txt": hashlib.sha256(b"x").hexdigest(), "beta/c.txt": hashlib.sha256(b"new beta\n").hexdigest()}
+    _writer.publish(tmp_path, out, {"alpha": {"a.txt": b"x"}})  # spare held the older tree: it is brought up to date
+    assert sorted(_tree(out)) == ["alpha/a.txt", "beta/c.txt"]
+
+
+def test_write_file_atomic_leaves_no_temp_file_on_failure(tmp_path: Path, monkeypatch) -> None:
+    target = tmp_path / "state.json"
+    _writer.write_file_atomic(target, b"one")
+    monkeypatch.setattr(os, "replace", lambda *a: (_ for _ in ()).throw(OSError(5, "I/O error")))
+    with pytest.raises(OSError):
+        _writer.write_file_atomic(target, b"two")
+    assert target.read_bytes() == b"one" and sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
