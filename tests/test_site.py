@@ -252,6 +252,13 @@ def test_history_in_force_announced_and_permanent_edition_pages(released) -> Non
         assert manifest["edition"] == number
         for name, entry in manifest["files"].items():
             assert hashlib.sha256((edition / "downloads" / name).read_bytes()).hexdigest() == entry["sha256"]
+            # the page lists this edition's own files, not the edition in force
+            assert entry["sha256"] in text and f"{entry['size']:,} バイト" in text and f'href="downloads/{name}"' in text
+        listed = set(re.findall(r'<code class="k-sha">([0-9a-f]{64})</code>', text))
+        assert listed == {e["sha256"] for e in manifest["files"].values()}
+    in_force = json.loads((site / "hiroshima-cci" / "downloads" / "manifest.json").read_text(encoding="utf-8"))
+    first = (site / "hiroshima-cci" / "editions" / "1" / "index.html").read_text(encoding="utf-8")
+    assert not {e["sha256"] for e in in_force["files"].values()} & set(re.findall(r"[0-9a-f]{64}", first))
     assert "暴力団関係企業・関係団体" in (site / "hiroshima-cci/editions/3/index.html").read_text(encoding="utf-8")
 
 
