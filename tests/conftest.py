@@ -24,11 +24,24 @@ class Run:
     stderr: str
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> Run:
-    """Run the real `kiyaku` command in a new process."""
+def clock_moved(days: int) -> list[str]:
+    """A command prefix that runs a process with its clock moved by `days` (Debian's faketime, LD_PRELOAD).
+
+    Why: determinism checked twice in one second cannot see a timestamp taken from the clock;
+    a second process a day later can. faketime is installed by scripts/setup.sh; missing, the
+    test fails instead of passing without the check.
+    """
+    tool = shutil.which("faketime")
+    assert tool, "faketime がありません: apt-get install faketime（scripts/setup.sh が入れます）"
+    return [tool, "-f", f"{days:+d}d"]
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, days_later: int = 0) -> Run:
+    """Run the real `kiyaku` command in a new process (with its clock moved by days_later, if given)."""
     full_env = dict(os.environ)
     full_env.update(env or {})
-    proc = subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd or REPO, env=full_env,
+    prefix = clock_moved(days_later) if days_later else []
+    proc = subprocess.run([*prefix, sys.executable, "-m", "generator", *args], cwd=cwd or REPO, env=full_env,
                           capture_output=True, text=True, timeout=300)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
