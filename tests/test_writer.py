@@ -18,6 +18,14 @@ from generator import _writer
 from generator.build import build
 
 
+@pytest.fixture(autouse=True)
+def _elsewhere(tmp_path: Path, monkeypatch) -> None:
+    # a broken publish that lists or removes "." must only reach a scratch folder (mutation testing makes such bugs)
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+
+
 def _tree(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -46,11 +54,12 @@ def test_a_write_failing_part_way_leaves_rendered_untouched(tmp_path: Path, monk
     out = tmp_path / "rendered"
     _writer.publish(tmp_path, out, OLD)
     before = _tree(out)
+    real = _writer._write
     _fail_after(monkeypatch, calls)
     with pytest.raises(OSError):
         _writer.publish(tmp_path, out, NEW)
     assert _tree(out) == before
-    monkeypatch.undo()
+    monkeypatch.setattr(_writer, "_write", real)
     _writer.publish(tmp_path, out, NEW)  # the next publish repairs the half-updated spare
     assert _tree(out) == {f"{v}/{n}": hashlib.sha256(b).hexdigest() for v, files in NEW.items() for n, b in files.items()}
 
@@ -113,4 +122,4 @@ def test_write_file_atomic_leaves_no_temp_file_on_failure(tmp_path: Path, monkey
     monkeypatch.setattr(os, "replace", lambda *a: (_ for _ in ()).throw(OSError(5, "I/O error")))
     with pytest.raises(OSError):
         _writer.write_file_atomic(target, b"two")
-    assert target.read_bytes() == b"one" and sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
+    assert target.read_bytes() == b"one" and sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "state.json"]
