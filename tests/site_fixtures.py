@@ -22,8 +22,12 @@ def mkdocs_build(config: Path, out: Path, *extra: str, days_later: int = 0) -> s
     from conftest import clock_moved
 
     prefix = clock_moved(days_later) if days_later else []
-    return subprocess.run([*prefix, sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(config), "-d", str(out), *extra],
+    import finding_codes
+
+    done = subprocess.run([*prefix, sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(config), "-d", str(out), *extra],
                           capture_output=True, text=True, timeout=600, env=_env())
+    finding_codes.record_output(done.stdout, done.stderr)
+    return done
 
 
 def _env() -> dict[str, str]:
