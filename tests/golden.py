@@ -24,3 +24,72 @@ def golden_text(fmt: str) -> bytes:
     for variant in MINI_VARIANTS:
         parts.append(f"===== {variant}.{fmt} =====\n".encode("utf-8") + case(MINI, variant).render(fmt))
     return b"".join(parts)
+
+
+# --- kiyaku diff: a fixed set of edits of the mini fixture and what diff makes of them -----------
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _scenario_many(root: Path) -> None:
+    """An article and an item inserted, an item removed, a fee, a date, a caption and a table cell changed."""
+    (root / "terms" / "contact.yaml").write_text(
+        "id: contact\ncaption: 連絡先\nparagraphs:\n  - id: mail\n    text: 連絡は電子メールで行います。\n", encoding="utf-8")
+    _edit(root / "terms" / "document.yaml", "articles: [purpose, fees", "articles: [purpose, contact, fees")
+    _edit(root / "terms" / "refunds.yaml", "      - id: broken\n", "      - id: lost\n        text: 装置を紛失した場合\n      - id: broken\n")
+    _edit(root / "terms" / "refunds.yaml", "caption: 返金", "caption: 返金等")
+    _edit(root / "terms" / "prohibited.yaml", "  - id: illegal\n    text: 法令に違反する行為\n", "")
+    _edit(root / "variants" / "alpha.yaml", '"79,200"', '"88,000"')
+    _edit(root / "variants" / "alpha.yaml", 'effective: "2022-07-25"', 'effective: "2022-09-01"')
+    _edit(root / "variants" / "alpha.yaml", '"16,500円"', '"18,000円"')
+
+
+def _scenario_removed(root: Path) -> None:
+    """An article removed (later ones move up) and a lead rewritten."""
+    _edit(root / "terms" / "document.yaml", "articles: [purpose, fees", "articles: [fees")
+    _edit(root / "terms" / "prohibited.yaml", "lead: お客様は、以下の行為を行わないものとします。", "lead: お客様は、次の行為をしてはなりません。")
+
+
+DIFF_SCENARIOS = (("many", "alpha", _scenario_many), ("removed", "alpha", _scenario_removed))
+
+
+def golden_diff() -> bytes:
+    """For each scenario: every unit of both sides (path, kind, label, anchor, text), each change, and format_diff."""
+    import shutil
+    import tempfile
+
+    from conftest import copy_project
+    from generator import diff as d
+    from generator.compile import compile_variant, load
+
+    out: list[str] = []
+    for name, variant, scenario in DIFF_SCENARIOS:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = copy_project(MINI, Path(tmp) / "mini")
+            old = compile_variant(load(root), variant)
+            scenario(root)
+            new = compile_variant(load(root), variant)
+            shutil.rmtree(root)
+        result = d.diff(old, new)
+        out.append(f"===== {name} ({variant}) =====")
+        for side, doc in (("old", old), ("new", new)):
+            for u in d.units(doc):
+                out.append(f"{side} unit {u.path} | {u.kind} | {u.article} | {u.label} | {u.anchor} | own {d.own_number(u)!r} | {u.text!r}")
+        for a in result.articles:
+            out.append(f"article {a.id} {a.status} {a.old_number}->{a.new_number} {a.old_heading!r}->{a.new_heading!r} refs={a.references}")
+        for c in result.units:
+            shown = d.inline(c.segments) if c.segments else ""
+            out.append(f"change {c.unit.path} {c.status} {c.old.label if c.old else None}->{c.new.label if c.new else None} {shown!r}")
+        out.append(f"empty={result.empty}")
+        out.append(d.format_diff(result))
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def golden_files() -> dict[Path, bytes]:
+    """Every golden file and its expected bytes (tests/update_golden.py writes exactly these)."""
+    files = {golden_path(fmt): golden_text(fmt) for fmt in TEXT_FORMATS}
+    files[GOLDEN / "diff.txt"] = golden_diff()
+    return files

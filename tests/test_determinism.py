@@ -100,6 +100,15 @@ def test_golden_text_renderings(fmt):
         f"{path.name} が変わりました。意図した変更なら python tests/update_golden.py で更新し、差分を確認してください"
 
 
+def test_golden_diff():
+    from golden import GOLDEN, golden_diff
+
+    path = GOLDEN / "diff.txt"
+    assert path.is_file(), f"{path} がありません: python tests/update_golden.py で作成してください"
+    assert golden_diff().decode() == path.read_text(encoding="utf-8"), \
+        "kiyaku diff の結果が変わりました。意図した変更なら python tests/update_golden.py で更新し、差分を確認してください"
+
+
 def test_no_test_writes_the_goldens():
     # the update lives in its own command; an environment switch inside the tests would make them vacuous
     for test in Path(__file__).parent.glob("*.py"):

@@ -12,14 +12,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from golden import TEXT_FORMATS, golden_path, golden_text  # noqa: E402
+from golden import golden_files  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     changed = []
-    for fmt in TEXT_FORMATS:
-        path, data = golden_path(fmt), golden_text(fmt)
+    for path, data in golden_files().items():
         if path.is_file() and path.read_bytes() == data:
             continue
         changed.append(path.name)
