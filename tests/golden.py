@@ -56,23 +56,51 @@ def _scenario_removed(root: Path) -> None:
 DIFF_SCENARIOS = (("many", "alpha", _scenario_many), ("removed", "alpha", _scenario_removed))
 
 
-def golden_diff() -> bytes:
-    """For each scenario: every unit of both sides (path, kind, label, anchor, text), each change, and format_diff."""
+def _scenario_documents(variant: str, scenario):
     import shutil
     import tempfile
 
     from conftest import copy_project
-    from generator import diff as d
     from generator.compile import compile_variant, load
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = copy_project(MINI, Path(tmp) / "mini")
+        old = compile_variant(load(root), variant)
+        scenario(root)
+        new = compile_variant(load(root), variant)
+        shutil.rmtree(root)
+    return old, new
+
+
+def golden_notice() -> bytes:
+    """The Notice (dates, clauses, changed articles, every row of the 新旧対照表) for each diff scenario."""
+    from generator.history import ReleaseRecord
+    from generator.notice import build_notice
 
     out: list[str] = []
     for name, variant, scenario in DIFF_SCENARIOS:
-        with tempfile.TemporaryDirectory() as tmp:
-            root = copy_project(MINI, Path(tmp) / "mini")
-            old = compile_variant(load(root), variant)
-            scenario(root)
-            new = compile_variant(load(root), variant)
-            shutil.rmtree(root)
+        old, new = _scenario_documents(variant, scenario)
+        record = ReleaseRecord(variant=variant, edition=2, previous_edition=1, announced="2027-11-03", effective="2028-01-01",
+                               notice_days=30, kind="不利益変更", service_change=True, reason="改定", source_commit="0" * 40,
+                               text_sha256="0" * 64, document_sha256="0" * 64)
+        notice = build_notice(record, old, new)
+        out.append(f"===== {name} ({variant}) =====")
+        for field in ("variant_id", "provider", "service", "edition", "previous_edition", "announced", "effective", "period_start",
+                      "period_end", "notice_days", "reason", "kind", "service_change", "refund_deadline", "amendment_clause",
+                      "refund_clause", "terms_href", "empty"):
+            out.append(f"{field}: {getattr(notice, field)!r}")
+        out += [f"article {a!r}" for a in notice.articles]
+        out += [f"row {r!r}" for r in notice.rows]
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def golden_diff() -> bytes:
+    """For each scenario: every unit of both sides (path, kind, label, anchor, text), each change, and format_diff."""
+    from generator import diff as d
+
+    out: list[str] = []
+    for name, variant, scenario in DIFF_SCENARIOS:
+        old, new = _scenario_documents(variant, scenario)
         result = d.diff(old, new)
         out.append(f"===== {name} ({variant}) =====")
         for side, doc in (("old", old), ("new", new)):
@@ -92,4 +120,5 @@ def golden_files() -> dict[Path, bytes]:
     """Every golden file and its expected bytes (tests/update_golden.py writes exactly these)."""
     files = {golden_path(fmt): golden_text(fmt) for fmt in TEXT_FORMATS}
     files[GOLDEN / "diff.txt"] = golden_diff()
+    files[GOLDEN / "notice.txt"] = golden_notice()
     return files

@@ -100,13 +100,15 @@ def test_golden_text_renderings(fmt):
         f"{path.name} が変わりました。意図した変更なら python tests/update_golden.py で更新し、差分を確認してください"
 
 
-def test_golden_diff():
-    from golden import GOLDEN, golden_diff
+@pytest.mark.parametrize("name", ["diff", "notice"])
+def test_golden_diff_and_notice(name):
+    import golden
 
-    path = GOLDEN / "diff.txt"
+    path = golden.GOLDEN / f"{name}.txt"
     assert path.is_file(), f"{path} がありません: python tests/update_golden.py で作成してください"
-    assert golden_diff().decode() == path.read_text(encoding="utf-8"), \
-        "kiyaku diff の結果が変わりました。意図した変更なら python tests/update_golden.py で更新し、差分を確認してください"
+    actual = getattr(golden, f"golden_{name}")().decode()
+    assert actual == path.read_text(encoding="utf-8"), \
+        f"{name} の結果が変わりました。意図した変更なら python tests/update_golden.py で更新し、差分を確認してください"
 
 
 def test_no_test_writes_the_goldens():
