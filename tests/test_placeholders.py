@@ -25,6 +25,9 @@ from generator._placeholders import Caption, Cond, Literal, Param, PlaceholderEr
     ("{if a}{if b}x{end}{end}", (Cond("a", False, (Cond("b", False, (Literal("x"),), (), 6),), (), 0),)),
     ("{if a}{else}{end}", (Cond("a", False, (), (), 0),)),
     ("{if  a}x{end}", (Cond("a", False, (Literal("x"),), (), 0),)),
+    ("{if a}x{else}{if b}y{end}{end}", (Cond("a", False, (Literal("x"),), (Cond("b", False, (Literal("y"),), (), 13),), 0),)),
+    ("{if a}{else}{if b}x{else}y{end}{end}",
+     (Cond("a", False, (), (Cond("b", False, (Literal("x"),), (Literal("y"),), 12),), 0),)),
 ])
 def test_tokens(text: str, tokens: tuple) -> None:
     assert parse(text) == tokens
@@ -41,6 +44,11 @@ T002 = ("波括弧「{」「}」の対応がとれていません。", "差し�
     ("x}}", "T001", 1, None, None),
     ("x %}", "T001", 2, None, None),
     ("あ}い{self}", "T002", 1, *T002),
+    ("あ{い{self}", "T002", 1, *T002),
+    ("X}{self}", "T002", 1, *T002),
+    ("{self}X}", "T002", 7, *T002),
+    ("x{{a}} y{{b}}", "T001", 1, None, None),  # the first template code is shown
+    ("{if a}{if b}x", "T003", 6, "{if …} が {end} で閉じられていません。", None),  # the innermost unclosed if
     ("{self}あ{い", "T002", 7, *T002),
     ("{self}あ}", "T002", 7, *T002),
     ("あいう{end}", "T003", 3, "{end} に対応する {if …} がありません。", "{if オプション名}…{end} の形で書いてください。"),
