@@ -123,3 +123,72 @@ def test_write_file_atomic_leaves_no_temp_file_on_failure(tmp_path: Path, monkey
     with pytest.raises(OSError):
         _writer.write_file_atomic(target, b"two")
     assert target.read_bytes() == b"one" and sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "state.json"]
+
+
+def test_folders_not_rebuilt_are_kept_by_link_with_foreign_files_and_nested_folders(tmp_path: Path) -> None:
+    out = tmp_path / "rendered"
+    _writer.publish(tmp_path, out, OLD)
+    (out / "README.txt").write_bytes(b"top-level file\n")  # not made by kiyaku: kept as it is
+    (out / "extra" / "sub").mkdir(parents=True)
+    (out / "extra" / "sub" / "f.txt").write_bytes(b"nested\n")
+    inodes = {p: os.stat(out / p).st_ino for p in ("beta/c.txt", "README.txt", "extra/sub/f.txt")}
+    for _ in range(3):  # the spare alternates with rendered/: each round must carry everything over
+        _writer.publish(tmp_path, out, {"alpha": {"a.txt": b"x\n"}})
+        assert _tree(out) == {"alpha/a.txt": hashlib.sha256(b"x\n").hexdigest(), "beta/c.txt": hashlib.sha256(b"old beta\n").hexdigest(),
+                              "README.txt": hashlib.sha256(b"top-level file\n").hexdigest(),
+                              "extra/sub/f.txt": hashlib.sha256(b"nested\n").hexdigest()}
+        assert {p: os.stat(out / p).st_ino for p in inodes} == inodes  # linked, never copied or rewritten
+        assert oct(os.stat(out / "alpha").st_mode & 0o777) == "0o755"
+
+
+def test_publish_without_renameat2_still_replaces_the_whole_folder(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(_writer, "_renameat2", None)  # e.g. an old libc: the rename fallback
+    monkeypatch.setattr(_writer, "_syncfs", None)  # and fsync per file
+    out = tmp_path / "rendered"
+    _writer.publish(tmp_path, out, OLD)
+    inode = os.stat(out).st_ino
+    _writer.publish(tmp_path, out, NEW)
+    assert os.stat(out).st_ino != inode
+    assert _tree(out) == {f"{v}/{n}": hashlib.sha256(b).hexdigest() for v, files in NEW.items() for n, b in files.items()}
+    assert os.stat(_writer.spare_dir(tmp_path, out)).st_ino == inode  # the previous build is the next spare
+    assert list((tmp_path / ".kiyaku" / "tmp").iterdir()) == []
+
+
+def test_a_damaged_spare_is_replaced(tmp_path: Path) -> None:
+    out = tmp_path / "rendered"
+    spare = _writer.spare_dir(tmp_path, out)
+    spare.parent.mkdir(parents=True)
+    spare.write_bytes(b"not a folder")  # e.g. left by a crash or by hand
+    _writer.publish(tmp_path, out, OLD)
+    assert sorted(_tree(out)) == ["alpha/a.txt", "alpha/b.txt", "beta/c.txt"]
+    junk = _writer.spare_dir(tmp_path, out) / "alpha"
+    if junk.exists():  # the spare now holds nothing or an old build; a stray file in it must not be published
+        (junk / "stray.txt").write_bytes(b"stray")
+    _writer.publish(tmp_path, out, NEW)
+    assert "alpha/stray.txt" not in _tree(out)
+
+
+def test_stale_staging_folders_are_cleaned(tmp_path: Path) -> None:
+    tmp = _writer.state_dir(tmp_path) / "tmp"
+    (tmp / "stage-1" / "x").mkdir(parents=True)
+    (tmp / "old-file").write_bytes(b"x")
+    _writer.clean_stale(tmp_path)
+    assert list(tmp.iterdir()) == []
+
+
+def test_write_file_atomic_writes_complete_files_readable_by_all(tmp_path: Path) -> None:
+    target = tmp_path / "deep" / "state.json"
+    _writer.write_file_atomic(target, b"{}")
+    assert target.read_bytes() == b"{}" and oct(os.stat(target).st_mode & 0o777) == "0o644"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["state.json"]
+
+
+def test_the_build_lock_is_exclusive(tmp_path: Path) -> None:
+    import fcntl
+
+    with _writer.build_lock(tmp_path):
+        with open(tmp_path / ".kiyaku" / "build.lock", "a+") as other:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with open(tmp_path / ".kiyaku" / "build.lock", "a+") as other:
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released after the block
