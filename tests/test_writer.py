@@ -131,13 +131,16 @@ def test_folders_not_rebuilt_are_kept_by_link_with_foreign_files_and_nested_fold
     (out / "README.txt").write_bytes(b"top-level file\n")  # not made by kiyaku: kept as it is
     (out / "extra" / "sub").mkdir(parents=True)
     (out / "extra" / "sub" / "f.txt").write_bytes(b"nested\n")
+    (out / "extra" / "sub" / "link").symlink_to("f.txt")  # a symlink stays a symlink
     inodes = {p: os.stat(out / p).st_ino for p in ("beta/c.txt", "README.txt", "extra/sub/f.txt")}
     for _ in range(3):  # the spare alternates with rendered/: each round must carry everything over
         _writer.publish(tmp_path, out, {"alpha": {"a.txt": b"x\n"}})
         assert _tree(out) == {"alpha/a.txt": hashlib.sha256(b"x\n").hexdigest(), "beta/c.txt": hashlib.sha256(b"old beta\n").hexdigest(),
                               "README.txt": hashlib.sha256(b"top-level file\n").hexdigest(),
-                              "extra/sub/f.txt": hashlib.sha256(b"nested\n").hexdigest()}
+                              "extra/sub/f.txt": hashlib.sha256(b"nested\n").hexdigest(),
+                              "extra/sub/link": hashlib.sha256(b"nested\n").hexdigest()}
         assert {p: os.stat(out / p).st_ino for p in inodes} == inodes  # linked, never copied or rewritten
+        assert os.readlink(out / "extra" / "sub" / "link") == "f.txt"
         assert oct(os.stat(out / "alpha").st_mode & 0o777) == "0o755"
 
 
@@ -192,3 +195,22 @@ def test_the_build_lock_is_exclusive(tmp_path: Path) -> None:
                 fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
     with open(tmp_path / ".kiyaku" / "build.lock", "a+") as other:
         fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released after the block
+
+
+def test_an_existing_folder_is_exchanged_without_a_moment_without_rendered(tmp_path: Path, monkeypatch) -> None:
+    # the rename fallback leaves rendered/ missing for a moment; with renameat2 it must never be used
+    out = tmp_path / "rendered"
+    _writer.publish(tmp_path, out, OLD)
+
+    def no_rename(*args, **kwargs):
+        raise AssertionError(f"rendered/ was renamed away: {args}")
+
+    monkeypatch.setattr(_writer.os, "rename", no_rename)
+    _writer.publish(tmp_path, out, NEW)
+    assert (out / "alpha" / "d.txt").read_bytes() == b"new d\n"
+
+
+def test_each_output_folder_has_its_own_spare(tmp_path: Path) -> None:
+    a, b = _writer.spare_dir(tmp_path, tmp_path / "rendered"), _writer.spare_dir(tmp_path, tmp_path / "other")
+    assert a != b and a.parent == b.parent == tmp_path / ".kiyaku" / "spare"
+    assert _writer.spare_dir(tmp_path, tmp_path / "x" / ".." / "rendered") == a  # the same folder, however written
