@@ -5,13 +5,14 @@
 # the tests listed for it in bench/mutation_targets.txt are run against each mutant, in a scratch
 # copy of the project (the worktree is never touched). Prints, per module, killed / survived /
 # other and the score killed / (killed + survived). Without arguments every module in the table.
-# Survivors are printed with their diff so they can be killed or listed in docs/testing.md.
-# Environment: MUTATION_JOBS (default 2), MUTATION_SHOW=0 to skip printing surviving diffs.
+# Survivors are listed by name (MUTATION_SHOW=1 also prints each one's diff: slow, one mutmut call
+# each) so they can be killed or listed in docs/testing.md as equivalent.
+# Environment: MUTATION_JOBS (default 2), MUTATION_SHOW=1 for the diffs of the survivors.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 table="$root/bench/mutation_targets.txt"
 jobs="${MUTATION_JOBS:-2}"
-show="${MUTATION_SHOW:-1}"
+show="${MUTATION_SHOW:-0}"
 
 modules=("$@")
 if [ ${#modules[@]} -eq 0 ]; then
@@ -69,10 +70,13 @@ print(f"{module}: {s['killed']} killed, {s['survived']} survived, {other} other 
       f"(no tests {s['no_tests']}, timeout {s['timeout']}, suspicious {s['suspicious']}, skipped {s['skipped']}) "
       f"score {score:.1f}% in {seconds}s")
 PY
-  if [ "$show" != "0" ]; then
-    (cd "$scratch" && env -u PYTHONPATH python -m mutmut results 2>/dev/null | grep -E 'survived|no tests' | awk '{print $1}' | tr -d ':' |
-      while read -r name; do [ -n "$name" ] && python -m mutmut show "$name" 2>/dev/null | sed 's/^/    /'; done) || true
-  fi
+  survivors="$(cd "$scratch" && env -u PYTHONPATH python -m mutmut results 2>/dev/null | awk -F: '/: (survived|no tests)/ {print $1}')" || true
+  for name in $survivors; do
+    echo "    survived: $name"
+    if [ "$show" = "1" ]; then
+      (cd "$scratch" && env -u PYTHONPATH python -m mutmut show "$name" 2>/dev/null | sed 's/^/        /') || true
+    fi
+  done
   rm -rf "$scratch"; trap - EXIT
 done
 exit $status
