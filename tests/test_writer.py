@@ -214,3 +214,14 @@ def test_each_output_folder_has_its_own_spare(tmp_path: Path) -> None:
     a, b = _writer.spare_dir(tmp_path, tmp_path / "rendered"), _writer.spare_dir(tmp_path, tmp_path / "other")
     assert a != b and a.parent == b.parent == tmp_path / ".kiyaku" / "spare"
     assert _writer.spare_dir(tmp_path, tmp_path / "x" / ".." / "rendered") == a  # the same folder, however written
+
+
+def test_a_folder_removed_from_rendered_by_hand_does_not_come_back_from_the_spare(tmp_path: Path) -> None:
+    import shutil
+
+    out = tmp_path / "rendered"
+    _writer.publish(tmp_path, out, {"alpha": {"a.txt": b"1"}, "gamma": {"g.txt": b"g"}})
+    _writer.publish(tmp_path, out, {"alpha": {"a.txt": b"2"}})  # the spare now holds the first build, gamma included
+    shutil.rmtree(out / "gamma")
+    _writer.publish(tmp_path, out, {"alpha": {"a.txt": b"3"}})
+    assert sorted(_tree(out)) == ["alpha/a.txt"] and (out / "alpha" / "a.txt").read_bytes() == b"3"
