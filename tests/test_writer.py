@@ -225,3 +225,12 @@ def test_a_folder_removed_from_rendered_by_hand_does_not_come_back_from_the_spar
     shutil.rmtree(out / "gamma")
     _writer.publish(tmp_path, out, {"alpha": {"a.txt": b"3"}})
     assert sorted(_tree(out)) == ["alpha/a.txt"] and (out / "alpha" / "a.txt").read_bytes() == b"3"
+
+
+def test_a_relative_root_is_exchanged_too(tmp_path: Path, monkeypatch) -> None:
+    # kiyaku build runs with --root . by default: the exchange must work on relative paths
+    monkeypatch.chdir(tmp_path)
+    _writer.publish(Path("."), Path("rendered"), OLD)
+    monkeypatch.setattr(_writer.os, "rename", lambda *a, **k: (_ for _ in ()).throw(AssertionError("renamed away")))
+    _writer.publish(Path("."), Path("rendered"), NEW)
+    assert (tmp_path / "rendered" / "alpha" / "d.txt").read_bytes() == b"new d\n"
