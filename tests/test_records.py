@@ -92,7 +92,10 @@ def test_every_field_of_a_record_is_checked_against_its_first_commit(released: P
     assert finding.severity == "error"
     assert f" {name} " in finding.message and str(old) in finding.message and str(new) in finding.message
     assert finding.location.line == index + 1  # points at the tampered line
-    assert "git checkout" in finding.hint
+    first = git(released, "log", "--diff-filter=A", "--format=%H", "--", "releases/alpha/2.yaml").strip()
+    # says since when and from which commit, and how to restore it
+    assert f"最初のコミット {first[:10]}（2026-11-01）から書き換えられています: 「{old}」→「{new}」。" in finding.message
+    assert finding.hint.startswith(f"公開済みの版は変更できません。git checkout {first[:10]} -- releases/alpha/2.yaml で元に戻し、")
 
 
 def test_only_comments_changed_is_a_warning_not_silence(released: Path) -> None:
