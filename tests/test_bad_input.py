@@ -103,6 +103,8 @@ CASES = [
     ("override-paragraph-among-items", "variants/beta.yaml", None, "V005", 12),
     ("override-duplicate-id", "variants/beta.yaml", None, "V006", 13),
     ("notice-days-zero", "variants/alpha.yaml", None, "M009", 5),
+    ("unknown-reference-form", "terms/fees.yaml", _text('"{ref:purpose.scope:第1項}を参照"'), "T004", 10),
+    ("missing-article-file", "terms/document.yaml", None, "R001", 4),
 ]
 
 VARIANT_EDITS = {
@@ -126,6 +128,7 @@ VARIANT_EDITS = {
     "override-duplicate-id": ("  - replace: purpose.scope\n    text: 本規約は、{name}（以下「{self}」といいます。）が定めます。\n",
                               "  - insert_after: fees.amount\n    paragraph: {id: no-refund, text: あ}\n"),
     "notice-days-zero": ("edition: 1\n", "edition: 1\nnotice_days: 0\n"),
+    "missing-article-file": ("articles: [purpose, fees", "articles: [purpose, nothing, fees"),
 }
 
 
