@@ -17,7 +17,8 @@ STAMP=$VENV/.kiyaku-setup
 MAIN_APT=(git)
 # Second clients used only by the tests: they read what kiyaku writes, the way users' programs do.
 # fonts-noto-cjk: a Japanese font for LibreOffice, so its conversion of our DOCX is meaningful.
-TEST_APT=(poppler-utils chromium libreoffice-writer-nogui fonts-noto-cjk)
+# faketime: determinism is checked with the clock moved a day.
+TEST_APT=(poppler-utils chromium libreoffice-writer-nogui fonts-noto-cjk faketime)
 
 want_test=0
 for arg in "$@"; do

@@ -17,10 +17,17 @@ SITE_CONFIG = ("mkdocs.yml", "overrides", "docs/site")
 SOURCES = ("terms", "variants", "errata.yaml")
 
 
-def mkdocs_build(config: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    """`mkdocs build --strict` in a new process, as CI and a fresh clone run it."""
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(config), "-d", str(out), *extra],
+def mkdocs_build(config: Path, out: Path, *extra: str, days_later: int = 0) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` in a new process, as CI and a fresh clone run it (its clock moved by days_later)."""
+    from conftest import clock_moved
+
+    prefix = clock_moved(days_later) if days_later else []
+    import finding_codes
+
+    done = subprocess.run([*prefix, sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(config), "-d", str(out), *extra],
                           capture_output=True, text=True, timeout=600, env=_env())
+    finding_codes.record_output(done.stdout, done.stderr)
+    return done
 
 
 def _env() -> dict[str, str]:

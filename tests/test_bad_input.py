@@ -95,6 +95,17 @@ CASES = [
     ("half-width-kana", "terms/fees.yaml", _text('"ｻｰﾋﾞｽ料金を返金しません。"'), "PR012", 10),
     ("variant-id-mismatch", "variants/alpha.yaml", None, "M011", 1),
     ("unknown-prefecture", "variants/alpha.yaml", None, "M008", 3),
+    ("same-article-form-elsewhere", "terms/fees.yaml", _text('"{ref:purpose.scope:本条}を参照"'), "P003", 10),
+    ("row-with-extra-cell", "variants/alpha.yaml", None, "L007", 19),
+    ("paragraphs-and-items", "terms/prohibited.yaml", None, "L008", 7),
+    ("override-two-operations", "variants/beta.yaml", None, "V001", 12),
+    ("override-replace-without-text", "variants/beta.yaml", None, "V003", 12),
+    ("override-insert-nothing", "variants/beta.yaml", None, "V004", 12),
+    ("override-paragraph-among-items", "variants/beta.yaml", None, "V005", 12),
+    ("override-duplicate-id", "variants/beta.yaml", None, "V006", 13),
+    ("notice-days-zero", "variants/alpha.yaml", None, "M009", 5),
+    ("unknown-reference-form", "terms/fees.yaml", _text('"{ref:purpose.scope:第1項}を参照"'), "T004", 10),
+    ("missing-article-file", "terms/document.yaml", None, "R001", 4),
 ]
 
 VARIANT_EDITS = {
@@ -108,6 +119,18 @@ VARIANT_EDITS = {
     "empty-appendix-table": ('            - ["60分未満", "16,500円"]\n', "            []\n"),
     "variant-id-mismatch": ("id: alpha", "id: alfa"),
     "unknown-prefecture": ("name: アルファ商工会議所", "name: アルファ商工会議所\nprefecture: 広島"),  # 広島県 is meant
+    "row-with-extra-cell": ('["60分未満", "16,500円"]', '["60分未満", "16,500円", "余分"]'),
+    "paragraphs-and-items": ("items:\n", "paragraphs:\n  - id: extra\n    text: あ\nitems:\n"),
+    "override-two-operations": ("  - replace: purpose.scope\n", "  - replace: purpose.scope\n    remove: fees.amount\n"),
+    "override-replace-without-text": ("    text: 本規約は、{name}（以下「{self}」といいます。）が定めます。\n", ""),
+    "override-insert-nothing": ("  - replace: purpose.scope\n    text: 本規約は、{name}（以下「{self}」といいます。）が定めます。\n",
+                                "  - insert_after: purpose.scope\n"),
+    "override-paragraph-among-items": ("  - replace: purpose.scope\n    text: 本規約は、{name}（以下「{self}」といいます。）が定めます。\n",
+                                       "  - insert_after: refunds.exception.broken\n    paragraph: {id: extra, text: あ}\n"),
+    "override-duplicate-id": ("  - replace: purpose.scope\n    text: 本規約は、{name}（以下「{self}」といいます。）が定めます。\n",
+                              "  - insert_after: fees.amount\n    paragraph: {id: no-refund, text: あ}\n"),
+    "notice-days-zero": ("edition: 1\n", "edition: 1\nnotice_days: 0\n"),
+    "missing-article-file": ("articles: [purpose, fees", "articles: [purpose, nothing, fees"),
 }
 
 
@@ -133,7 +156,9 @@ def test_bad_input_is_refused_cleanly(built: Path, tmp_path: Path, case_id, relp
     root = tmp_path / "repo"
     shutil.copytree(built, root)
     target = root / relpath
-    if case_id in VARIANT_EDITS:
+    if case_id in VARIANT_EDITS and case_id == "paragraphs-and-items":
+        content = target.read_text(encoding="utf-8").replace(*VARIANT_EDITS[case_id])
+    elif case_id in VARIANT_EDITS:
         old, new = VARIANT_EDITS[case_id]
         original = target.read_text(encoding="utf-8")
         assert old in original, f"fixture changed: {old!r} not in {relpath}"

@@ -55,6 +55,8 @@ def test_business_days(day: str, reason: str | None) -> None:
     assert (found is None) == (reason is None)
     if reason:
         assert reason in found
+    if reason in ("土曜日", "日曜日", "年末年始", "8月15日"):  # kiyaku's own words, printed in notices: exact
+        assert found == reason
     assert cal.is_business_day(D(day)) == (reason is None)
 
 
@@ -70,7 +72,76 @@ def test_refund_deadline_two_months_then_previous_business_day(notice: str, dead
     assert cal.refund_deadline(D(notice)) == D(deadline)
 
 
+# Where the law has edges: 年末年始 (12/29–1/3) and 8/15 on weekdays, so that only the
+# definition of 営業日 moves the deadline, and holidays on Mondays (back over the weekend too).
+@pytest.mark.parametrize("notice, end, deadline", [
+    ("2027-11-03", "2028-01-03", "2027-12-28"),  # 1/3 a Monday: still 年末年始 (the example)
+    ("2028-11-02", "2029-01-02", "2028-12-28"),  # 1/2 a Tuesday
+    ("2028-11-03", "2029-01-03", "2028-12-28"),  # 1/3 a Wednesday
+    ("2027-11-04", "2028-01-04", "2028-01-04"),  # 1/4 a Tuesday: the first business day of the year, unchanged
+    ("2027-10-29", "2027-12-29", "2027-12-28"),  # 12/29 a Wednesday: the first day of 年末年始
+    ("2027-10-31", "2027-12-31", "2027-12-28"),  # 12/31 a Friday
+    ("2028-06-15", "2028-08-15", "2028-08-14"),  # 8/15 a Tuesday
+    ("2027-06-16", "2027-08-16", "2027-08-16"),  # 8/16 a Monday after 8/15 on Sunday: a business day
+    ("2026-11-11", "2027-01-11", "2027-01-08"),  # 成人の日 on Monday: back to Friday
+    ("2027-07-20", "2027-09-20", "2027-09-17"),  # 敬老の日 on Monday
+    ("2028-05-17", "2028-07-17", "2028-07-14"),  # 海の日 on Monday
+    ("2028-01-20", "2028-03-20", "2028-03-17"),  # 春分の日 on Monday
+    ("2027-01-22", "2027-03-22", "2027-03-19"),  # 振替休日 on Monday (春分の日 3/21 a Sunday)
+])
+def test_refund_deadline_edges(notice: str, end: str, deadline: str) -> None:
+    assert cal.months_period_end(D(notice), 2) == D(end)
+    assert cal.refund_deadline(D(notice)) == D(deadline)
+
+
+@pytest.mark.parametrize("month, day", [(12, 28), (12, 29), (12, 31), (1, 2), (1, 3), (1, 4), (8, 14), (8, 15), (8, 16)])
+def test_year_end_and_obon_are_exactly_their_days(month: int, day: int) -> None:
+    # a weekday that is no national holiday; 年末年始 is 12/29–1/3, nothing more
+    year = next(y for y in range(2027, 2040) if D(f"{y}-{month:02d}-{day:02d}").weekday() < 5
+                and not cal.jpholiday.is_holiday(D(f"{y}-{month:02d}-{day:02d}")))
+    date = D(f"{year}-{month:02d}-{day:02d}")
+    expected = "年末年始" if (month == 12 and day >= 29) or (month == 1 and day <= 3) else "8月15日" if (month, day) == (8, 15) else None
+    assert cal.non_business_reason(date) == expected
+    assert cal.is_year_end(date) == (expected == "年末年始")
+
+
+def test_months_period_end_at_the_last_day_of_a_month() -> None:
+    # 起算日 on the 30th of a month whose target month has 30 days: the day before, not the last day
+    assert cal.months_period_end(D("2027-03-29"), 1) == D("2027-04-29")
+    assert cal.months_period_end(D("2027-03-30"), 1) == D("2027-04-30")  # 起算日 3/31, April has no 31st
+    assert cal.months_period_end(D("2027-12-31"), 12) == D("2028-12-31")  # 12 months: into the next year, not month 13
+    assert cal.months_period_end(D("2027-11-30"), 1) == D("2027-12-31")  # 起算日 12/1: ends the day before 1/1
+
+
+def test_periods_of_zero_are_refused() -> None:
+    with pytest.raises(ValueError):
+        cal.notice_period(D("2026-12-01"), 0)
+    with pytest.raises(ValueError):
+        cal.months_period_end(D("2026-12-01"), 0)
+    assert cal.notice_period(D("2026-12-01"), 1) == (D("2026-12-02"), D("2026-12-02"))
+    assert cal.months_period_end(D("2026-12-01"), 1) == D("2027-01-01")
+
+
+def test_parse_day_passes_dates_through_and_names_what_was_wrong() -> None:
+    assert cal.parse_day(D("2027-01-01")) == D("2027-01-01")
+    assert cal.parse_day("2027-01-01") == D("2027-01-01")
+    with pytest.raises(ReleaseError) as info:
+        cal.parse_day("2027-1-01x", "実施日", where="releases/a/2.yaml")
+    [finding] = info.value.findings
+    assert str(finding.location) == "releases/a/2.yaml:1:1" and finding.message.startswith("実施日「")
+    assert finding.hint == "YYYY-MM-DD の形で書いてください（例: 2027-01-01）。"
+    with pytest.raises(ReleaseError) as info:
+        cal.parse_day("x")
+    assert str(info.value.findings[0].location) == "<コマンドライン>:1:1" and info.value.findings[0].message.startswith("日付「")
+
+
+def test_default_refund_period_is_two_months() -> None:
+    assert cal.refund_deadline(D("2027-01-10")) == D("2027-03-10")  # a Wednesday
+    assert cal.refund_deadline(D("2027-01-10"), 1) == D("2027-02-10")
+
+
 def test_today_is_japan_time() -> None:
+    assert abs((cal.today_jst() - dt.datetime.now(dt.timezone.utc).date()).days) <= 1  # the real clock, aware
     assert cal.today_jst(dt.datetime(2026, 11, 30, 15, 30, tzinfo=dt.timezone.utc)) == D("2026-12-01")
     assert cal.today_jst(dt.datetime(2026, 11, 30, 14, 59, tzinfo=dt.timezone.utc)) == D("2026-11-30")
     with pytest.raises(ValueError):

@@ -1,7 +1,7 @@
 """Same sources, same bytes: two builds in fresh folders agree on every file; golden text renderings.
 
 For txt/md/html the golden files in tests/golden/ are compared byte for byte
-(KIYAKU_UPDATE_GOLDEN=1 rewrites them). DOCX and PDF bytes change with renderer upgrades, so
+(only `python tests/update_golden.py` writes them). DOCX and PDF bytes change with renderer upgrades, so
 their "golden" is that two builds agree and that the text read back matches (test_docx/test_pdf).
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ import pytest
 from conftest import MINI, REPO, copy_project, run_cli
 from generator import render
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
 TEXT_FORMATS = ("txt", "md", "html")
 ALL_FORMATS = ",".join(render.REGISTRY)
 
@@ -27,8 +25,8 @@ def _hashes(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _build(project: Path, env: dict[str, str] | None = None) -> dict[str, str]:
-    result = run_cli("build", "--root", str(project), "--format", ALL_FORMATS, env=env)
+def _build(project: Path, env: dict[str, str] | None = None, days_later: int = 0) -> dict[str, str]:
+    result = run_cli("build", "--root", str(project), "--format", ALL_FORMATS, env=env, days_later=days_later)
     assert result.code == 0, result.stderr
     return _hashes(project / "rendered")
 
@@ -43,7 +41,8 @@ def test_two_builds_in_fresh_folders_give_identical_bytes(tmp_path, source):
         pytest.skip("terms/ and variants/ are not there yet")
     src = MINI if source == "mini" else REPO
     first = _build(copy_project(src, tmp_path / "a"), env={"TZ": "UTC", "LANG": "C.UTF-8"})
-    second = _build(copy_project(src, tmp_path / "b"), env={"TZ": "Asia/Tokyo", "LANG": "ja_JP.UTF-8"})
+    # another process, another time zone and locale, and a clock one day later
+    second = _build(copy_project(src, tmp_path / "b"), env={"TZ": "Asia/Tokyo", "LANG": "ja_JP.UTF-8"}, days_later=1)
     assert first == second
     suffixes = {Path(name).suffix for name in first}
     assert {".txt", ".md", ".html", ".docx", ".pdf", ".json"} <= suffixes
@@ -69,7 +68,7 @@ def test_source_date_epoch_sets_the_embedded_dates(tmp_path):
     for name in ("alpha/alpha.pdf", "alpha/alpha.docx"):
         assert default[name] != pinned[name]
     assert default["alpha/alpha.txt"] == pinned["alpha/alpha.txt"]
-    again = _build(project, env={"SOURCE_DATE_EPOCH": "1700000000"})
+    again = _build(project, env={"SOURCE_DATE_EPOCH": "1700000000"}, days_later=1)
     assert again == pinned
 
 
@@ -87,25 +86,35 @@ def test_verify_accepts_a_build_and_reports_a_changed_pdf(tmp_path):
 
 
 # --- golden files for the text renderers --------------------------------------------------------
-
-
-def _golden_text(fmt: str) -> bytes:
-    """Both mini variants in one file, each after a marker line, exactly as the renderer wrote them."""
-    from renderings import MINI_VARIANTS, case
-
-    parts = []
-    for variant in MINI_VARIANTS:
-        c = case(MINI, variant)
-        parts.append(f"===== {variant}.{fmt} =====\n".encode("utf-8") + c.render(fmt))
-    return b"".join(parts)
+# The goldens are written only by `python tests/update_golden.py` (review the diff, then commit);
+# a test run never writes them, so a test cannot agree with itself.
 
 
 @pytest.mark.parametrize("fmt", TEXT_FORMATS)
 def test_golden_text_renderings(fmt):
-    path = GOLDEN / f"mini.{fmt}"
-    actual = _golden_text(fmt)
-    if os.environ.get("KIYAKU_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(exist_ok=True)
-        path.write_bytes(actual)
-    assert path.is_file(), f"{path} がありません: KIYAKU_UPDATE_GOLDEN=1 で作成してください"
-    assert actual == path.read_bytes(), f"{path.name} が変わりました。意図した変更なら KIYAKU_UPDATE_GOLDEN=1 で更新"
+    from golden import golden_path, golden_text
+
+    path = golden_path(fmt)
+    assert path.is_file(), f"{path} がありません: python tests/update_golden.py で作成し、差分を確認してコミットしてください"
+    assert golden_text(fmt) == path.read_bytes(), \
+        f"{path.name} が変わりました。意図した変更なら python tests/update_golden.py で更新し、差分を確認してください"
+
+
+@pytest.mark.parametrize("name", ["diff", "notice"])
+def test_golden_diff_and_notice(name):
+    import golden
+
+    path = golden.GOLDEN / f"{name}.txt"
+    assert path.is_file(), f"{path} がありません: python tests/update_golden.py で作成してください"
+    actual = getattr(golden, f"golden_{name}")().decode()
+    assert actual == path.read_text(encoding="utf-8"), \
+        f"{name} の結果が変わりました。意図した変更なら python tests/update_golden.py で更新し、差分を確認してください"
+
+
+def test_no_test_writes_the_goldens():
+    # the update lives in its own command; an environment switch inside the tests would make them vacuous
+    for test in Path(__file__).parent.glob("*.py"):
+        if test.name in ("update_golden.py", Path(__file__).name):
+            continue
+        text = test.read_text(encoding="utf-8")
+        assert "UPDATE_GOLDEN" not in text and ".write_bytes(golden" not in text, test.name

@@ -135,3 +135,41 @@ def test_noise_only_edit_and_identical_documents_are_empty(tmp_path: Path) -> No
     assert new.articles[0].paragraphs[0].blocks != old.articles[0].paragraphs[0].blocks
     assert d.diff(old, new).empty
     assert "変更はありません" in d.format_diff(d.diff(old, new))
+
+
+def _insert_article(root: Path) -> None:
+    _with_new_article(root)
+
+
+def _insert_paragraph(root: Path) -> None:
+    fees = root / "terms" / "fees.yaml"
+    fees.write_text(fees.read_text(encoding="utf-8").replace(
+        "  - id: medical\n", "  - id: due\n    text: 料金は前払いとします。\n  - id: medical\n"), encoding="utf-8")
+
+
+def _insert_item(root: Path) -> None:
+    refunds = root / "terms" / "refunds.yaml"
+    refunds.write_text(refunds.read_text(encoding="utf-8").replace(
+        "      - id: broken\n", "      - id: lost\n        text: 装置を紛失した場合\n      - id: broken\n"), encoding="utf-8")
+
+
+@pytest.mark.parametrize("insert, unit, old_ref, new_ref", [
+    (_insert_article, "refunds.rule", "第2条第2項", "第3条第2項"),  # 条: an article before 料金
+    (_insert_paragraph, "refunds.rule", "第2条第2項", "第2条第3項"),  # 項: a paragraph before 返金しません
+    (_insert_item, "refunds.exception.moved", "第1号", "第2号"),  # 号: an item before 故障した場合
+])
+def test_a_renumbered_reference_is_a_reference_change_not_a_rewrite(tmp_path: Path, insert, unit: str,
+                                                                     old_ref: str, new_ref: str) -> None:
+    root = copy_project(MINI, tmp_path / "mini")
+    old = compile_variant(load(root), "alpha")
+    insert(root)
+    new = compile_variant(load(root), "alpha")
+    result = d.diff(old, new)
+    by_path = {u.unit.path: u for u in result.units}
+    change = by_path[unit]
+    assert change.status == d.REFERENCES, d.format_diff(result)
+    assert old_ref in change.old.text and new_ref in change.new.text
+    assert [u.unit.path for u in result.units if u.status == d.CHANGED] == []  # nothing reads as rewritten
+    refunds = next(a for a in result.articles if a.id == "refunds")
+    assert refunds.references
+    assert "参照番号の変更" in d.format_diff(result)

@@ -130,29 +130,7 @@ def test_yaml_round_trip_is_stable_and_keeps_comments(text: str, comment: str) -
     assert out.getvalue() == commented
 
 
-@settings(max_examples=60, deadline=None)
-@given(JAPANESE.filter(lambda t: "{" not in t and "}" not in t and t.strip()))
-def test_any_clause_text_reaches_html_unchanged_and_inert(tmp_path_factory, text: str) -> None:
-    import html
-    import unicodedata
-
-    from generator.compile import compile_variant, load
-    from generator.render.html import render_page
-    from generator.render.text import render_text
-
-    root = copy_project(MINI, tmp_path_factory.mktemp("inert") / "mini")
-    path = root / "terms" / "purpose.yaml"
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r").replace("\n", "\\n")
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "    text: 本規約は、{name}（以下「{self}」といいます。）が提供する条件を定めます。",
-        f'    text: "{escaped}"'), encoding="utf-8")
-    doc = compile_variant(load(root), "alpha")
-    expected = unicodedata.normalize("NFC", text)
-    assert doc.articles[0].paragraphs[0].blocks == (expected,)
-    page = render_page(doc)
-    assert "<script" not in page.lower().replace("&lt;script", "")
-    assert html.escape(expected) in page or expected in html.unescape(page)
-    assert expected in render_text(doc)
+# HTML: tests/test_inert.py (hostile text with ASCII letters, markup, entities and URLs; parsed structure compared)
 
 
 # text a Japanese terms document can hold: kana, kanji (𠮷 outside the BMP), combining marks, markup characters
@@ -192,7 +170,6 @@ def test_any_clause_text_reaches_docx_unchanged_and_inert(tmp_path_factory, text
     data = get("docx").render(doc, RenderContext(root=str(MINI), timestamp=0))
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         xml = archive.read("word/document.xml").decode("utf-8")
-    assert "<script" not in xml
     paragraphs = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
     assert any(expected in p for p in paragraphs), (expected, paragraphs[:12])
 

@@ -128,12 +128,15 @@ def test_clause_text_is_data_never_markup(tmp_path):
         assert re.sub(r"\s+", "", f"危険{i}：{text}") in flat, text
 
 
-def test_same_bytes_twice_and_timestamp_matters():
-    from conftest import MINI
+def test_same_bytes_in_another_process_a_day_later_and_timestamp_matters(tmp_path):
+    from conftest import MINI, run_cli
 
     c = case(MINI, "beta")
-    first, second = c.render("pdf"), c.render("pdf")
-    assert first == second
+    first = c.render("pdf")
+    out = tmp_path / "beta.pdf"
+    later = run_cli("render", "beta", "--format", "pdf", "-o", str(out), "--root", str(MINI), days_later=1)
+    assert later.code == 0, later.stderr
+    assert out.read_bytes() == first  # no clock, no process state in the bytes
     from generator.render.pdf import render_pdf
 
     assert render_pdf(c.doc, 1_700_000_000) != first

@@ -1,0 +1,124 @@
+"""The golden text renderings (tests/golden/mini.{txt,md,html}): how they are made, in one place.
+
+test_determinism.py compares with them; tests/update_golden.py writes them. Nothing else does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import MINI
+from renderings import MINI_VARIANTS, case
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+TEXT_FORMATS = ("txt", "md", "html")
+
+
+def golden_path(fmt: str) -> Path:
+    return GOLDEN / f"mini.{fmt}"
+
+
+def golden_text(fmt: str) -> bytes:
+    """Both mini variants in one file, each after a marker line, exactly as the renderer wrote them."""
+    parts = []
+    for variant in MINI_VARIANTS:
+        parts.append(f"===== {variant}.{fmt} =====\n".encode("utf-8") + case(MINI, variant).render(fmt))
+    return b"".join(parts)
+
+
+# --- kiyaku diff: a fixed set of edits of the mini fixture and what diff makes of them -----------
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _scenario_many(root: Path) -> None:
+    """An article and an item inserted, an item removed, a fee, a date, a caption and a table cell changed."""
+    (root / "terms" / "contact.yaml").write_text(
+        "id: contact\ncaption: 連絡先\nparagraphs:\n  - id: mail\n    text: 連絡は電子メールで行います。\n", encoding="utf-8")
+    _edit(root / "terms" / "document.yaml", "articles: [purpose, fees", "articles: [purpose, contact, fees")
+    _edit(root / "terms" / "refunds.yaml", "      - id: broken\n", "      - id: lost\n        text: 装置を紛失した場合\n      - id: broken\n")
+    _edit(root / "terms" / "refunds.yaml", "caption: 返金", "caption: 返金等")
+    _edit(root / "terms" / "prohibited.yaml", "  - id: illegal\n    text: 法令に違反する行為\n", "")
+    _edit(root / "variants" / "alpha.yaml", '"79,200"', '"88,000"')
+    _edit(root / "variants" / "alpha.yaml", 'effective: "2022-07-25"', 'effective: "2022-09-01"')
+    _edit(root / "variants" / "alpha.yaml", '"16,500円"', '"18,000円"')
+
+
+def _scenario_removed(root: Path) -> None:
+    """An article removed (later ones move up) and a lead rewritten."""
+    _edit(root / "terms" / "document.yaml", "articles: [purpose, fees", "articles: [fees")
+    _edit(root / "terms" / "prohibited.yaml", "lead: お客様は、以下の行為を行わないものとします。", "lead: お客様は、次の行為をしてはなりません。")
+
+
+DIFF_SCENARIOS = (("many", "alpha", _scenario_many), ("removed", "alpha", _scenario_removed))
+
+
+def _scenario_documents(variant: str, scenario):
+    import shutil
+    import tempfile
+
+    from conftest import copy_project
+    from generator.compile import compile_variant, load
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = copy_project(MINI, Path(tmp) / "mini")
+        old = compile_variant(load(root), variant)
+        scenario(root)
+        new = compile_variant(load(root), variant)
+        shutil.rmtree(root)
+    return old, new
+
+
+def golden_notice() -> bytes:
+    """The Notice (dates, clauses, changed articles, every row of the 新旧対照表) for each diff scenario."""
+    from generator.history import ReleaseRecord
+    from generator.notice import build_notice
+
+    out: list[str] = []
+    for name, variant, scenario in DIFF_SCENARIOS:
+        old, new = _scenario_documents(variant, scenario)
+        record = ReleaseRecord(variant=variant, edition=2, previous_edition=1, announced="2027-11-03", effective="2028-01-01",
+                               notice_days=30, kind="不利益変更", service_change=True, reason="改定", source_commit="0" * 40,
+                               text_sha256="0" * 64, document_sha256="0" * 64)
+        notice = build_notice(record, old, new)
+        out.append(f"===== {name} ({variant}) =====")
+        for field in ("variant_id", "provider", "service", "edition", "previous_edition", "announced", "effective", "period_start",
+                      "period_end", "notice_days", "reason", "kind", "service_change", "refund_deadline", "amendment_clause",
+                      "refund_clause", "terms_href", "empty"):
+            out.append(f"{field}: {getattr(notice, field)!r}")
+        out += [f"article {a!r}" for a in notice.articles]
+        out += [f"row {r!r}" for r in notice.rows]
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def golden_diff() -> bytes:
+    """For each scenario: every unit of both sides (path, kind, label, anchor, text), each change, and format_diff."""
+    from generator import diff as d
+
+    out: list[str] = []
+    for name, variant, scenario in DIFF_SCENARIOS:
+        old, new = _scenario_documents(variant, scenario)
+        result = d.diff(old, new)
+        out.append(f"===== {name} ({variant}) =====")
+        for side, doc in (("old", old), ("new", new)):
+            for u in d.units(doc):
+                out.append(f"{side} unit {u.path} | {u.kind} | {u.article} | {u.label} | {u.anchor} | own {d.own_number(u)!r} | {u.text!r}")
+        for a in result.articles:
+            out.append(f"article {a.id} {a.status} {a.old_number}->{a.new_number} {a.old_heading!r}->{a.new_heading!r} refs={a.references}")
+        for c in result.units:
+            shown = d.inline(c.segments) if c.segments else ""
+            out.append(f"change {c.unit.path} {c.status} {c.old.label if c.old else None}->{c.new.label if c.new else None} {shown!r}")
+        out.append(f"empty={result.empty}")
+        out.append(d.format_diff(result))
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def golden_files() -> dict[Path, bytes]:
+    """Every golden file and its expected bytes (tests/update_golden.py writes exactly these)."""
+    files = {golden_path(fmt): golden_text(fmt) for fmt in TEXT_FORMATS}
+    files[GOLDEN / "diff.txt"] = golden_diff()
+    files[GOLDEN / "notice.txt"] = golden_notice()
+    return files
