@@ -28,7 +28,7 @@ INTERNAL: dict[str, str] = {
     "R020": "a font package missing from the installation (pip), not from the sources; tests/test_codes.py still injects it",
     "R021": "the pinned font package without its family: a broken wheel; tests/test_codes.py still injects it",
     "R022": "Typst failing on kiyaku's own template: a bug in generator/templates/terms.typ, not in the sources",
-    "H052": "Typst failing on kiyaku's own notice template (generator/templates/notice.typ)",
+    "H075": "Typst failing on kiyaku's own notice template (generator/templates/notice.typ)",
 }
 
 

@@ -238,3 +238,38 @@ def test_h051_a_baseline_has_no_notice(repo: Path) -> None:
 
 def test_h060_a_feed_base_url_that_is_not_https(repo: Path) -> None:
     _cli_finding(run_cli("feed", "--base-url", "javascript:alert(1)//", "--root", str(repo)), "H060", "<コマンドライン>")
+
+
+# Codes named in more than one module, each with one meaning (the same finding raised or read in two
+# places). Parallel work once gave one code two meanings (H050–H053, L009/L010, PR014, Y014, O010,
+# H060, M006); a new code shared across modules must be added here with the reason it is the same.
+SHARED_CODES = {
+    "C003": "unknown output format, for terms (build) and notices",
+    "C006": "a URL or source on the command line that is refused",
+    "F001": "a file that cannot be read: missing (load) or unreadable (the file boundary)",
+    "H026": "not a git repository (release and the git-state check)",
+    "H060": "git not found on PATH",
+    "H065": "an interrupted release (journal) — raised by release, read by the record checks",
+    "H067": "a rollback that failed and kept its journal",
+    "I003": "an imported DOCX that cannot be read (also when over the unpacked-size budget)",
+    "I008": "an imported file over its size limit",
+    "P014": "a TODO left in a variant (parameter or field)",
+    "R014": "a reseller template that cannot be rendered (also when over its budget)",
+    "R016": "a reseller template over its output budget",
+    "R018": "a reseller template over its loop budget",
+    "R019": "a DOCX over its unpacked-size budget",
+    "W104": "a computed number or mark edited in Word",
+    "W105": "text edited in Word that is not editable there",
+    "Y001": "a YAML file that cannot be parsed",
+}
+
+
+def test_every_finding_code_has_one_home_or_a_stated_reason() -> None:
+    """A code named in two modules is either listed in SHARED_CODES or a clash of two meanings."""
+    from finding_codes import catalogue
+
+    clashes = {code: places for code, places in catalogue().items()
+               if len({place.split(":")[0] for place in places}) > 1 and code not in SHARED_CODES}
+    assert not clashes, f"finding codes named in several modules (one meaning each? add to SHARED_CODES): {clashes}"
+    stale = {code for code in SHARED_CODES if code not in catalogue()}
+    assert not stale, f"SHARED_CODES lists codes that no longer exist: {stale}"
