@@ -146,3 +146,34 @@ def test_notice_pdf_meets_the_same_standard(notice_pdf: Path):
     text = run("pdftotext", "-enc", "UTF-8", str(notice_pdf), "-")
     body = text[text.index("規約変更のお知らせ"):]  # after the contact block, whose address has a space of its own
     assert "令和9年（2027年）1月1日" in body and not re.findall(rf"{CJK} [0-9]+|[0-9] {CJK}", body)
+
+
+# Units a browser must not break either: the same classes as the PDF check above.
+_HTML_UNITS = re.compile(r"第[0-9]+(?:条|項|号)|[0-9][0-9,]*万?円|※[0-9]+|[0-9]{1,2}月[0-9]{1,2}日")
+
+
+def _unprotected_units(page: str) -> list[str]:
+    """Units in body text (paragraphs, cells) that are not inside a span.nobr."""
+    body = page[page.index('<h1 class="title">') if '<h1 class="title">' in page else 0:]
+    body = re.sub(r'<span class="nobr">[^<]*</span>', "", body)
+    body = re.sub(r'<a class="anchor"[^>]*>[^<]*</a>|<span class="num">[^<]*</span>', "", body)  # headings and labels
+    found = []
+    for cell in re.findall(r"<(?:p|td)(?: [^>]*)?>(.*?)</(?:p|td)>", body, re.S):
+        found += _HTML_UNITS.findall(html.unescape(re.sub(r"<[^>]+>", "", cell)))
+    return found
+
+
+@pytest.mark.parametrize("variant", ["hiroshima-cci", "itsupport-joto"])
+def test_html_keeps_references_amounts_dates_and_marks_on_one_line(variant):
+    from generator.compile import compile_variant, load
+    from generator.render import html as html_renderer
+    from conftest import REPO
+
+    page = html_renderer.render_page(compile_variant(load(REPO), variant))
+    assert '<span class="nobr">' in page and ".nobr { white-space: nowrap; }" in page
+    assert _unprotected_units(page) == []
+
+
+def test_the_html_unit_check_finds_an_unprotected_unit():
+    assert _unprotected_units('<h1 class="title">t</h1><p>第16条第2項と16,500円</p>') == ["第16条", "第2項", "16,500円"]
+    assert _unprotected_units('<h1 class="title">t</h1><p><span class="nobr">第16条第2項</span></p>') == []

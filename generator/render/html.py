@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 
+import re
+
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..document import NumberedDocument
 
@@ -32,7 +34,29 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["anchor"] = anchor
+    env.filters["nobreak"] = nobreak
     return env
+
+
+# Units that Japanese typesetting never breaks across lines (the PDF does the same in
+# templates/typeset.typ): references 第16条第2項, amounts 16,500円 / 5万円, dates, ※marks.
+_UNBREAKABLE = re.compile(
+    r"第[0-9]+(?:条|項|号)(?:第[0-9]+(?:項|号))*"
+    r"|※[0-9]+"
+    r"|[0-9][0-9,]*万?円"
+    r"|(?:令和|平成)[0-9元]+年（[0-9]+年）[0-9]+月[0-9]+日"
+    r"|[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日"
+    r"|[0-9]{1,2}月[0-9]{1,2}日")
+
+
+def nobreak(text: str) -> Markup:
+    """Escape text, then keep each unbreakable unit on one line.
+
+    The pattern runs on the escaped text and matches only digits and kanji, never inside an
+    entity such as &#39; — so the only markup it can add is our own span.
+    """
+    escaped = str(escape(text))
+    return Markup(_UNBREAKABLE.sub(lambda m: f'<span class="nobr">{m.group()}</span>', escaped))
 
 
 def anchor(path: str) -> str:
