@@ -116,9 +116,41 @@ def golden_diff() -> bytes:
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
+def make_fee_repo(dest: Path) -> Path:
+    """A release repository whose 第2版 changes a clause's fee and a 別紙 fee cell (tests/test_notice_content.py)."""
+    import pytest
+
+    from generator.release import release
+    from release_repo import TODAY, commit_all, edit, fixed_git_dates, make_repo
+
+    mp = pytest.MonkeyPatch()
+    fixed_git_dates(mp)
+    try:
+        root = make_repo(dest)
+        release(root, None, baseline=True, today=TODAY)
+        edit(root, "variants/alpha.yaml", '"79,200"', '"88,000"')
+        edit(root, "variants/alpha.yaml", '"16,500円"', '"18,700円"')
+        commit_all(root, "料金改定")
+        release(root, ["alpha"], "2026-12-01", "2027-01-01", "料金の改定", today=TODAY)
+    finally:
+        mp.undo()
+    return root
+
+
+def golden_fee_notices() -> dict[Path, bytes]:
+    import tempfile
+
+    from generator.notice import make_notice, render_notice
+
+    with tempfile.TemporaryDirectory() as tmp:
+        notice = make_notice(make_fee_repo(Path(tmp) / "fee"), "alpha")
+        return {GOLDEN / f"notice-fee.{fmt}": render_notice(notice, fmt) for fmt in ("md", "html")}
+
+
 def golden_files() -> dict[Path, bytes]:
     """Every golden file and its expected bytes (tests/update_golden.py writes exactly these)."""
     files = {golden_path(fmt): golden_text(fmt) for fmt in TEXT_FORMATS}
+    files.update(golden_fee_notices())
     files[GOLDEN / "diff.txt"] = golden_diff()
     files[GOLDEN / "notice.txt"] = golden_notice()
     return files

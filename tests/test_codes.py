@@ -64,9 +64,15 @@ def test_c003_unknown_format(mini: Path) -> None:
     assert not (mini / "rendered").exists()
 
 
-def test_c004_compare_with_a_missing_file(mini: Path, tmp_path: Path) -> None:
-    missing = tmp_path / "missing.txt"
-    _cli_finding(run_cli("compare", "alpha", str(missing), "--root", str(mini)), "C004", str(missing))
+def test_c004_compare_with_a_file_that_is_not_utf8(mini: Path, tmp_path: Path) -> None:
+    latin = tmp_path / "latin1.txt"
+    latin.write_bytes("第1条 r\xe9sum\xe9".encode("utf-8")[:4] + b"\xff\xfe")
+    _cli_finding(run_cli("compare", "alpha", str(latin), "--root", str(mini)), "C004", str(latin))
+
+
+def test_f001_compare_with_a_missing_file(mini: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "missing.txt"  # through the file boundary: the same finding as a missing source
+    _cli_finding(run_cli("compare", "alpha", str(missing), "--root", str(mini)), "F001", str(missing))
 
 
 def test_c005_release_needs_variants_or_all(mini: Path) -> None:
@@ -199,23 +205,29 @@ def test_h024_h025_h026_refused_release_arguments(repo: Path, tmp_path: Path) ->
 def test_h034_a_record_is_never_overwritten(repo: Path) -> None:
     # reachable only when another `kiyaku release` wrote the same edition between the checks and the
     # commit (every static way there is refused earlier by lint: H041, H048); the last guard is called directly
+    import datetime as dt
+
     from generator import release as release_module
 
     record, _ = history.parse_record("releases/alpha/1.yaml", (repo / "releases" / "alpha" / "1.yaml").read_bytes())
     before = (repo / "releases" / "alpha" / "1.yaml").read_bytes()
+    head = git(repo, "rev-parse", "HEAD").strip()
     with pytest.raises(ReleaseError) as info:
-        release_module._commit(repo, [record])
+        release_module._plan(repo, [record], head, "main", dt.datetime(2026, 12, 1, 9, 0))
     assert _codes(info) == ["H034"] and (repo / "releases" / "alpha" / "1.yaml").read_bytes() == before
 
 
-def test_h036_a_tag_that_cannot_be_made_is_reported_after_the_commit(repo: Path) -> None:
+def test_h035_a_tag_that_cannot_be_made_rolls_the_whole_release_back(repo: Path) -> None:
     edit(repo, "variants/alpha.yaml", '"79,200"', '"88,000"')
     commit_all(repo, "料金改定")
     git(repo, "tag", "alpha/ed2/old")  # a ref below the name: git cannot create alpha/ed2
+    head = git(repo, "rev-parse", "HEAD")
     with pytest.raises(ReleaseError) as info:
         release(repo, ["alpha"], "2026-12-01", "2027-01-01", "改定", today=TODAY)
-    assert _codes(info) == ["H036"] and "git tag -a alpha/ed2" in info.value.findings[0].hint
-    assert git(repo, "status", "--porcelain") == ""  # the record itself was committed
+    assert _codes(info) == ["H035"] and "何も記録されていません" in info.value.findings[0].hint
+    # all or nothing (issue 19): no commit, no record, no half-made tag
+    assert git(repo, "rev-parse", "HEAD") == head and git(repo, "status", "--porcelain") == ""
+    assert not (repo / "releases" / "alpha" / "2.yaml").exists()
 
 
 def test_h002_a_record_that_is_not_a_mapping(repo: Path) -> None:
@@ -232,12 +244,12 @@ def test_h005_a_record_whose_commit_lacks_the_variant(repo: Path) -> None:
     assert _codes(info) == ["H005"]
 
 
-def test_h051_a_baseline_has_no_notice(repo: Path) -> None:
-    _cli_finding(run_cli("notice", "alpha", "--edition", "1", "--root", str(repo)), "H051", "releases/alpha/1.yaml")
+def test_h074_a_baseline_has_no_notice(repo: Path) -> None:
+    _cli_finding(run_cli("notice", "alpha", "--edition", "1", "--root", str(repo)), "H074", "releases/alpha/1.yaml")
 
 
-def test_h060_a_feed_base_url_that_is_not_https(repo: Path) -> None:
-    _cli_finding(run_cli("feed", "--base-url", "javascript:alert(1)//", "--root", str(repo)), "H060", "<コマンドライン>")
+def test_h076_a_feed_base_url_that_is_not_https(repo: Path) -> None:
+    _cli_finding(run_cli("feed", "--base-url", "javascript:alert(1)//", "--root", str(repo)), "H076", "<コマンドライン>")
 
 
 # Codes named in more than one module, each with one meaning (the same finding raised or read in two

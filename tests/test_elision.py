@@ -14,7 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from generator import diff as d
-from generator import notice as n
+from generator import _elide as n  # the （略） rule (issue 13 moved it out of notice.py)
 
 WORDS = st.sampled_from(["お客様", "本所", "本サービス", "利用料金", "UTM装置", "79,200円", "の", "は", "に", "を",
                          "、", "。", "（以下「本規約」といいます。）", "「", "」", "一切の関係", "との間の", "第3条第2項",
@@ -49,7 +49,7 @@ def _reads_as(pieces: tuple[n.Piece, ...], full: str) -> None:
 
 def _check(old: str, new: str) -> None:
     segments = d.char_diff(old, new)
-    new_side, old_side = n._sides(segments)
+    new_side, old_side = n.sides(segments)
     _reads_as(new_side, "".join(s.new for s in segments))
     _reads_as(old_side, "".join(s.old for s in segments))
     # every change is shown in full and marked
@@ -74,19 +74,19 @@ def test_unchanged_text_between_two_changes_is_never_shown_twice() -> None:
     for middle in (LONG[:20], LONG[:30], LONG, LONG * 2):
         old = "甲" + middle + "乙"
         new = "丙" + middle + "丁"
-        new_side, _ = n._sides(d.char_diff(old, new))
+        new_side, _ = n.sides(d.char_diff(old, new))
         kept = [p.text for p in new_side if not p.changed and p.text != n.ELIDED]
         assert sum(map(len, kept)) <= len(middle)
         _reads_as(new_side, new)
 
 
 def test_a_short_unchanged_stretch_is_kept_whole() -> None:
-    new_side, old_side = n._sides(d.char_diff("料金は79,200円です。", "料金は88,000円です。"))
+    new_side, old_side = n.sides(d.char_diff("料金は79,200円です。", "料金は88,000円です。"))
     assert n.ELIDED not in [p.text for p in new_side + old_side]
 
 
 def test_a_long_unchanged_stretch_is_elided() -> None:
     old, new = LONG * 3 + "79,200円", LONG * 3 + "88,000円"
-    new_side, _ = n._sides(d.char_diff(old, new))
+    new_side, _ = n.sides(d.char_diff(old, new))
     assert [p.text for p in new_side].count(n.ELIDED) == 1
     assert sum(len(p.text) for p in new_side) < len(new) // 2

@@ -1,7 +1,7 @@
 """What the 規約変更のお知らせ says: every changed unit, 別紙 tables cell by cell, 備考, the letter form.
 
 The scenario of issue 13: a fee change that touches a clause (第2条第1項) and a 別紙 table cell.
-Golden files pin the md and html notice byte for byte (KIYAKU_UPDATE_GOLDEN=1 rewrites them); the
+Golden files pin the md and html notice byte for byte (python tests/update_golden.py rewrites them); the
 PDF and DOCX are read back by poppler and python-docx.
 """
 
@@ -25,16 +25,9 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 
 @pytest.fixture(scope="module")
 def fee_repo(tmp_path_factory) -> Path:
-    mp = pytest.MonkeyPatch()
-    fixed_git_dates(mp)
-    root = make_repo(tmp_path_factory.mktemp("fee"))
-    release(root, None, baseline=True, today=TODAY)
-    edit(root, "variants/alpha.yaml", '"79,200"', '"88,000"')
-    edit(root, "variants/alpha.yaml", '"16,500円"', '"18,700円"')
-    commit_all(root, "料金改定")
-    release(root, ["alpha"], "2026-12-01", "2027-01-01", "料金の改定", today=TODAY)
-    mp.undo()
-    return root
+    from golden import make_fee_repo
+
+    return make_fee_repo(tmp_path_factory.mktemp("fee"))
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +60,8 @@ def test_the_table_is_a_table_with_only_the_changed_cell_marked(fee_notice: Noti
 def test_golden_notice(fee_notice: Notice, fmt: str) -> None:
     path = GOLDEN / f"notice-fee.{fmt}"
     actual = render_notice(fee_notice, fmt)
-    if os.environ.get("KIYAKU_UPDATE_GOLDEN") == "1":
-        path.write_bytes(actual)
-    assert path.is_file(), f"{path} がありません: KIYAKU_UPDATE_GOLDEN=1 で作成してください"
-    assert actual == path.read_bytes(), f"{path.name} が変わりました。意図した変更なら KIYAKU_UPDATE_GOLDEN=1 で更新"
+    assert path.is_file(), f"{path} がありません: python tests/update_golden.py で作成してください"
+    assert actual == path.read_bytes(), f"{path.name} が変わりました。意図した変更なら python tests/update_golden.py で更新し、差分を確認してください"
 
 
 def test_html_marks_the_changed_cell_for_screen_readers_and_eyes(fee_notice: Notice) -> None:

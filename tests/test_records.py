@@ -128,11 +128,12 @@ def repo(tmp_path: Path, monkeypatch) -> Path:
     return root
 
 
-def test_a_record_not_yet_committed_is_a_warning(repo: Path) -> None:
+def test_a_record_not_yet_committed_is_an_error(repo: Path) -> None:
+    # an error since issue 19: a staged or untracked record is a half-done release
     shutil.copy(repo / "releases" / "alpha" / "1.yaml", repo / "releases" / "alpha" / "2.yaml")
     _rewrite(repo, "releases/alpha/2.yaml", edition=2, previous_edition=1)
     found = {f.code: f for f in check_records(repo) if f.location.path == "releases/alpha/2.yaml"}
-    assert found["H042"].severity == "warning"
+    assert found["H042"].severity == "error"
 
 
 def test_records_outside_git_cannot_be_checked(repo: Path, tmp_path: Path) -> None:

@@ -284,7 +284,8 @@ def test_notice_marks_changes_by_more_than_colour_and_links_into_the_articles(re
 
 
 _AS_OF = (re.compile(r'<time datetime="\d{4}-\d{2}-\d{2}">\d{4}年\d{1,2}月\d{1,2}日</time>現在'.encode()),
-          re.compile(r"\d{4}年\d{1,2}月\d{1,2}日現在".encode("ascii", "backslashreplace").replace(rb"\u", rb"\\u")))
+          re.compile(r"\d{4}年\d{1,2}月\d{1,2}日現在".encode("ascii", "backslashreplace").replace(rb"\u", rb"\\u")),
+          re.compile(r"\d{4}年\d{1,2}月\d{1,2}日現在".encode()))  # the search index is UTF-8 JSON since issue 14
 
 
 def _undated(data: bytes) -> bytes:
