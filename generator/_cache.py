@@ -37,7 +37,7 @@ from .load import DirectoryTree, parse_bytes
 
 CACHE_DIR = Path(".kiyaku") / "cache"
 _MAGIC = b"kiyaku-cache-1 "
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[__name__.count(".") - 1]  # generator/, wherever this module sits in it
 TEMPLATE_LIMIT = Limit(20 * 1024 * 1024, "DOCX テンプレート", "R019")
 CACHE_MAX_BYTES = 2 * 1024 ** 3  # pruned to about half of this after a build that wrote entries
 
@@ -64,40 +64,58 @@ def canonical_json(value: Any) -> bytes:
 
 
 # Where the pipeline starts: every module these import (transitively) shapes a parsed file, a lint
-# result or an output. Left out: release.py (lint imports it only for check_records, whose results
-# depend on git and are never cached), _git.py (commit details go only into manifest.json, which is
-# made anew on every build) and _writer.py (writes bytes, makes none). Templates: all but notice.*.
-_ROOTS = ("__init__", "compile", "lint", "build", "_cache", "_state", "_outputs", "_pool", "render/__init__")
-_NOT_CACHED = frozenset({"release", "_git", "_writer"})
+# result or an output. Left out: generator/_records.py (lint imports it for check_records, whose
+# results depend on git and are never cached), generator/_git.py (commit details go only into
+# manifest.json, which is made anew on every build) and generator/_writer.py (writes bytes, makes
+# none). Templates: all but notice.*. Dotted module names, not paths, so that moving a module only
+# means renaming it here.
+_ROOTS = (
+    "generator",
+    "generator.compile",
+    "generator.lint",
+    "generator.build",
+    "generator._cache",
+    "generator._state",
+    "generator._outputs",
+    "generator._pool",
+    "generator.render",
+)
+_NOT_CACHED = frozenset({"generator._records", "generator._git", "generator._writer"})
 _IMPORT = re.compile(r"^[ \t]*from (\.+)([\w.]*) import ([\w, ]+)", re.M)
 
 
 def _module_file(name: str) -> Path | None:
-    for candidate in (_PACKAGE / f"{name}.py", _PACKAGE / name / "__init__.py"):
+    """The file of a dotted module name of this package (generator.x.y), or None."""
+    base = _PACKAGE.parent.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
         if candidate.is_file():
             return candidate
     return None
 
 
 def _closure() -> list[Path]:
-    """The package's own modules the pipeline imports, found by reading their import lines."""
+    """The package's own modules the pipeline imports, found by reading their import lines.
+
+    Importing a module runs its packages' __init__.py too, so those count as imported.
+    """
     seen: dict[str, Path] = {}
-    todo = list(_ROOTS) + [f"render/{p.stem}" for p in sorted((_PACKAGE / "render").glob("*.py"))]
+    todo = list(_ROOTS) + [f"generator.render.{p.stem}" for p in sorted((_PACKAGE / "render").glob("*.py"))]
     while todo:
         name = todo.pop()
         path = _module_file(name)
         if name in seen or name in _NOT_CACHED or path is None:
             continue
         seen[name] = path
-        here = Path(name).parent if path.name != "__init__.py" else Path(name)
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        if package:
+            todo.append(package)
         for dots, module, names in _IMPORT.findall(path.read_text(encoding="utf-8")):
-            base = here
-            for _ in range(len(dots) - 1):
-                base = base.parent
+            base = package.split(".")
+            base = ".".join(base[:len(base) - (len(dots) - 1)])
             if module:
-                todo.append((base / module.replace(".", "/")).as_posix())
+                todo.append(f"{base}.{module}")
             else:
-                todo += [(base / n.split()[0]).as_posix() for n in names.split(",") if n.strip()]
+                todo += [f"{base}.{n.split()[0]}" for n in names.split(",") if n.strip()]
     return sorted(set(seen.values()))
 
 

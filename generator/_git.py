@@ -44,7 +44,7 @@ def head(root: Path) -> CommitInfo | None:
         return CommitInfo(commit.hexsha, int(commit.committed_date), dirty)
 
 
-# --- Reading sources at a commit, recording releases (used by history.py and release.py) ---
+# --- Reading sources at a commit, recording releases (used by generator/history.py and generator/release.py) ---
 
 SOURCE_FOLDERS = ("terms", "variants")
 SOURCE_FILES = ("errata.yaml",)

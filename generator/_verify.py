@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ._cache import Store, sha256
 from ._pool import Pool, Progress, default_jobs
+from ._records import check_records
 from ._state import MANIFEST
 from .build import _run_units, _unit
 from .compile import compile_variant, load
@@ -19,15 +20,15 @@ from .errors import Finding, Location, OutputError
 from .load import Project
 
 
-def verify(root: Path, out: Path | str | None = None, jobs: int | None = None) -> list[Finding]:
+def verify(root: Path | str = ".", out: Path | str | None = None, jobs: int | None = None) -> list[Finding]:
     """Re-render every variant found in rendered/ from scratch (no cache) and report files whose bytes differ."""
+    root = Path(root)
     out_dir = Path(out) if out else root / "rendered"
     findings: list[Finding] = []
     if not out_dir.is_dir():
         raise OutputError(Finding(Location(str(out_dir)), "O001", "rendered/ がありません。", "先に kiyaku build を実行してください。"))
     project = load(root)
-    from .release import check_records  # immutable release records (issue 8 item 5)
-    findings += check_records(root, rerender=True)
+    findings += check_records(root, rerender=True)  # immutable release records (issue 8 item 5)
     manifests: dict[str, dict] = {}
     for folder in sorted(p for p in out_dir.iterdir() if p.is_dir()):
         manifest_path = folder / MANIFEST

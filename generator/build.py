@@ -1,4 +1,4 @@
-"""`kiyaku build` and `kiyaku verify`: the pipeline from sources to rendered/<variant>/.
+"""`kiyaku build`: the pipeline from sources to rendered/<variant>/ (`kiyaku verify`: generator/_verify.py).
 
 build() reads as the pipeline, one function per stage:
     gather   read every source file once and hash it (generator/_cache.py: Snapshot)
@@ -389,9 +389,3 @@ def build(root: Path | str = ".", variants: list[str] | None = None, formats: li
         store.prune()
     return result
 
-
-def verify(root: Path | str = ".", out: Path | str | None = None, jobs: int | None = None) -> list[Finding]:
-    """Re-render every variant found in rendered/ from scratch (no cache) and report files whose bytes differ."""
-    from ._verify import verify as check_outputs
-
-    return check_outputs(Path(root), out, jobs)

@@ -104,7 +104,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from .build import verify
+    from ._verify import verify
 
     if args.against:
         from ._published import check_published
@@ -155,7 +155,8 @@ def cmd_schema(args) -> int:
     return EXIT_OK
 
 
-# --- Releases, history, diff, notices, feeds (generator/release.py, history.py, diff.py, notice.py, feeds.py) ---
+# --- Releases, history, diff, notices, feeds ---
+# (generator.release, generator.history, generator.diff, generator.notice, generator.feeds)
 
 def cmd_release(args) -> int:
     from .errors import Finding, Location, ReleaseError

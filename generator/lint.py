@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from . import _proofread
 from ._lint_contact import contact_findings, contact_gaps
+from ._records import check_records
 from .compile import load
 from .document import NumberedDocument
 from ._suggest import did_you_mean
@@ -255,9 +256,7 @@ def _compile(project: Project, variant_id: str, docs: dict[str, NumberedDocument
 
 
 def _records(root: Path) -> list[Finding]:
-    from .release import check_records  # immutable release records (issue 8 item 5); reads git, never cached
-
-    return check_records(root)
+    return check_records(root)  # immutable release records (issue 8 item 5); reads git, never cached
 
 
 def _final(findings: list[Finding]) -> list[Finding]:

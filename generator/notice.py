@@ -2,7 +2,7 @@
 
 Why a model before any format: the notice is legal evidence in four formats (md, html, docx,
 pdf); the dates, the periods and every row of the table are computed once here, and the
-renderers in notice_render.py only lay them out. Nothing is invented: a notice between two
+renderers in generator/notice_render.py only lay them out. Nothing is invented: a notice between two
 versions without a change has no rows and says so.
 
 The rows follow Japanese practice for 新旧対照表: one row per changed paragraph or item, the new

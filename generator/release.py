@@ -3,7 +3,7 @@
 Why kiyaku commits the record itself: the record and the commit of the sources it names must
 be one act, refused as a whole when anything is wrong (dirty tree, lint errors, a notice period
 shorter than 第3条第3項 allows, nothing changed). Once committed, a record is evidence: lint and
-verify check it (check_records, kept in _records.py and re-exported here).
+verify check it (check_records, kept in generator/_records.py and re-exported here).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from . import _git, _textchars, _txn
 from ._faults import os_reason
 from ._gitstate import check_release_state, require_git
+from ._lint_contact import contact_gaps
 from ._variant_edit import with_identity
 from ._calendar import JST, earliest_effective, parse_day, today_jst
 from ._records import check_records
@@ -22,6 +23,7 @@ from .compile import compile_variant, load
 from .errors import Finding, KiyakuError, Location, ReleaseError
 from .history import (BASELINE, KINDS, ReleaseRecord, document_sha256, dump_record, in_force, load_records,
                       text_sha256, with_meta)
+from .lint import lint
 from .load import Project
 
 CLI = Location("<コマンドライン>")
@@ -99,9 +101,6 @@ def release(root: Path | str, variants: list[str] | None, announce: str | dt.dat
     With baseline=True, record the edition each variant file states (variants/<id>.yaml edition,
     issued, effective) as the starting point, for variants that have no record yet.
     """
-    from ._lint_contact import contact_gaps
-    from .lint import lint
-
     root = Path(root)
     started = dt.datetime.now(JST)
     today = today or today_jst()  # fixed now: a release that commits after midnight still counts for this day

@@ -18,7 +18,8 @@ import pytest
 
 from conftest import MINI, REPO, run_cli
 from generator import render
-from generator.build import build, verify
+from generator._verify import verify
+from generator.build import build
 from generator.lint import lint
 
 FORMATS = list(render.REGISTRY)

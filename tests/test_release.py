@@ -10,7 +10,8 @@ import pytest
 
 from conftest import REPO, run_cli
 from generator import _calendar, cli, history
-from generator.build import build, verify
+from generator._verify import verify
+from generator.build import build
 from generator.errors import KiyakuError, ReleaseError
 from generator.lint import lint
 from generator.release import check_records, release, status

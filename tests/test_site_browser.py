@@ -28,7 +28,8 @@ pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-NOTICES_LANDED = all(importlib.util.find_spec(f"generator.{m}") is not None for m in ("notice", "notice_render", "feeds"))
+NOTICES_LANDED = all(importlib.util.find_spec(m) is not None
+                     for m in ("generator.notice", "generator.notice_render", "generator.feeds"))
 
 if not CHROMIUM.exists() or importlib.util.find_spec("playwright") is None:
     if os.environ.get("CI"):  # CI installs both (scripts/setup.sh): a missing browser is a failure there

@@ -1,10 +1,10 @@
 """Where the site's data comes from: one small function per source.
 
 Why one function each: the release, history, notice and feed machinery is built by other
-modules of kiyaku (generator.release, .history, .notice, .feeds). Each function here is the only
-place that knows one of them; when a module is missing (or the repository has no release
-records yet) the function returns "nothing" and the site still builds, with sections that say
-so. Nothing here writes files.
+modules of kiyaku (generator.release, generator.history, generator.notice, generator.feeds). Each
+function here is the only place that knows one of them; when a module is missing (or the
+repository has no release records yet) the function returns "nothing" and the site still
+builds, with sections that say so. Nothing here writes files.
 """
 
 from __future__ import annotations
@@ -63,11 +63,11 @@ class Notice:
 
 
 def _optional(module: str) -> Any | None:
-    """generator.<module> if that part of kiyaku exists in this checkout, else None."""
+    """The module (full dotted name) if that part of kiyaku exists in this checkout, else None."""
     try:
-        return importlib.import_module(f"generator.{module}")
+        return importlib.import_module(module)
     except ModuleNotFoundError as exc:
-        if exc.name == f"generator.{module}":
+        if exc.name == module:
             return None
         raise
 
@@ -107,13 +107,13 @@ def working_document(sources: Project, variant: str) -> NumberedDocument:
 
 def records(root: Path) -> dict[str, tuple[Any, ...]]:
     """Every release record, per reseller, read once per site build; {} without generator.history."""
-    history = _optional("history")
+    history = _optional("generator.history")
     return history.load_records(root) if history is not None else {}
 
 
 def released_editions(root: Path, variant: str, records: dict[str, tuple[Any, ...]]) -> list[Edition]:
     """Every released edition of one reseller, oldest first (releases/<variant>/<N>.yaml); [] if none."""
-    history = _optional("history")
+    history = _optional("generator.history")
     if history is None:
         return []
     out = []
@@ -140,7 +140,8 @@ def notices(root: Path, variant: str, editions: list[Edition], records: dict[str
     page_href(edition) / file_href(edition): where that edition's terms are, relative to the notice
     page / to the standalone notice files; the notice links each changed article there.
     """
-    notice, render, history = _optional("notice"), _optional("notice_render"), _optional("history")
+    notice, render = _optional("generator.notice"), _optional("generator.notice_render")
+    history = _optional("generator.history")
     if notice is None or render is None or history is None:
         return []
     by_number = {r.edition: r for r in records.get(variant, ())}
@@ -172,14 +173,14 @@ def feed(root: Path, variant: str | None, base_url: str, project: Project, recor
     base_url is the site's URL ("" when unknown: links are then relative to the site root).
     project, records, made (notices by (variant, edition)): read and made once for the whole site.
     """
-    feeds = _optional("feeds")
+    feeds = _optional("generator.feeds")
     if feeds is None:
         return None
 
     def notice_of(record: Any) -> Any:
         key = (record.variant, record.edition)
         if key not in made:
-            made[key] = _optional("notice").make_notice(root, record.variant, record.edition)
+            made[key] = _optional("generator.notice").make_notice(root, record.variant, record.edition)
         return made[key]
 
     return feeds.atom(root, variant, base_url, records=records, project=project, notice_of=notice_of)
@@ -187,5 +188,5 @@ def feed(root: Path, variant: str | None, base_url: str, project: Project, recor
 
 def notice_href(variant: str, edition: int) -> str:
     """Where generator.feeds links a notice (relative to the site root): the site puts the standalone notice there."""
-    feeds = _optional("feeds")
+    feeds = _optional("generator.feeds")
     return feeds.notice_href(variant, edition) if feeds else f"{variant}/notice-ed{edition}.html"
