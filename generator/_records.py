@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from . import _git
 from ._githistory import Added, History, blob_id
+from ._txn import interrupted_release, read_journal
 from ._calendar import JST, earliest_effective
 from ._files import Limit, read_checked
 from ._yaml import MAX_BYTES, load_yaml_bytes
@@ -219,9 +220,6 @@ def check_records(root: Path | str = ".", rerender: bool = False) -> list[Findin
     commit and compared with the recorded SHA-256, so the published text cannot change silently.
     lint leaves that out: it costs one full load of the sources per release.
     """
-    from ._txn import read_journal
-    from .release import interrupted_release
-
     root = Path(root)
     findings: list[Finding] = interrupted_release(root)
     journal = read_journal(root) if not findings or findings[0].code == "H065" else None

@@ -275,3 +275,17 @@ def resume(root: Path, plan: Plan, recorded: str | None) -> str:
         _tag(root, plan, commit)
     (root / JOURNAL).unlink(missing_ok=True)
     return commit
+
+
+def interrupted_release(root: Path | str) -> list[Finding]:
+    """A release stopped by SIGKILL or a power cut (its journal remains): a finding naming the repair."""
+    try:
+        found = read_journal(Path(root))
+    except ReleaseError as exc:
+        return exc.findings
+    if found is None:
+        return []
+    plan, _commit_sha = found
+    names = "、".join(name for name, _ in plan.tags)
+    return [Finding(Location(str(JOURNAL)), "H065", f"リリース（{names}）が途中で止まっています。",
+                    "kiyaku release --resume で最後まで行うか、kiyaku release --abort で取り消してください。")]

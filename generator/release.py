@@ -19,6 +19,7 @@ from ._lint_contact import contact_gaps
 from ._variant_edit import with_identity
 from ._calendar import JST, earliest_effective, parse_day, today_jst
 from ._records import check_records
+from ._txn import interrupted_release  # noqa: F401  (kept here: `kiyaku release` names it)
 from .compile import compile_variant, load
 from .errors import Finding, KiyakuError, Location, ReleaseError
 from .history import (BASELINE, KINDS, ReleaseRecord, document_sha256, dump_record, in_force, load_records,
@@ -207,20 +208,6 @@ def _commit(root: Path, plan: _txn.Plan) -> None:
     except OSError as exc:
         raise _fail("H069", f"ファイルを書けないため、リリースを取り消しました（{os_reason(exc)}）。",
                     "空き容量・書き込み権限・ファイルサイズの上限（ulimit -f）を確かめてから、もう一度実行してください。何も記録されていません。") from None
-
-
-def interrupted_release(root: Path | str) -> list[Finding]:
-    """A release stopped by SIGKILL or a power cut (its journal remains): a finding naming the repair."""
-    try:
-        found = _txn.read_journal(Path(root))
-    except ReleaseError as exc:
-        return exc.findings
-    if found is None:
-        return []
-    plan, _commit_sha = found
-    names = "、".join(name for name, _ in plan.tags)
-    return [Finding(Location(str(_txn.JOURNAL)), "H065", f"リリース（{names}）が途中で止まっています。",
-                    "kiyaku release --resume で最後まで行うか、kiyaku release --abort で取り消してください。")]
 
 
 def resume_or_abort(root: Path | str, resume: bool) -> str:
