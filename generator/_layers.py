@@ -26,16 +26,19 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("lint", "`kiyaku lint`: every check on the sources and proofreading, with cached results"),
     ("build", "`kiyaku build` and `kiyaku verify`: cache state, units of work, the worker pool, "
               "atomic publishing of rendered/, and rendering everything again to compare"),
-    ("importing", "outside documents: `kiyaku compare` and `kiyaku import` (parse, align, "
-                  "DOCX lines, the differences as overrides, reading and writing)"),
+    ("importing", "outside documents and new resellers: `kiyaku compare`, `kiyaku import` (parse, align, "
+                  "DOCX lines, the differences as overrides, reading and writing) and `kiyaku new`"),
     ("changes", "changing the terms in public: `kiyaku release` and `status`, `diff`, the "
                 "規約変更のお知らせ (`notice`) in every format, and Atom feeds (`feed`)"),
+    ("word", "the Word round trip: `kiyaku redline` (two editions as tracked changes in a .docx) and "
+             "`kiyaku apply` (a .docx edited in Word written back to the YAML as overrides)"),
     ("site", "the public website as an mkdocs plugin (entry point generator.site.plugin:KiyakuPlugin)"),
 )
 
-# Modules directly in generator/: the root every layer may import, and the commands on top.
+# Modules directly in generator/: the root every layer may import, and the commands on top
+# (cli, its Japanese argparse messages, __main__).
 ROOT: frozenset[str] = frozenset({"__init__", "_layers"})
-TOP: frozenset[str] = frozenset({"cli", "__main__"})
+TOP: frozenset[str] = frozenset({"cli", "__main__", "_argparse_ja"})
 
 
 def names() -> tuple[str, ...]:
