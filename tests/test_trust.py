@@ -117,7 +117,7 @@ def _plant_cache(repo: Path, marker: Path) -> int:
     """A checksummed pickle under every key kiyaku would look up for the parsed sources; returns how many."""
     import pickle
 
-    from generator._cache import _MAGIC, CACHE_DIR, Parser, sha256
+    from generator.source._cache import _MAGIC, CACHE_DIR, Parser, sha256
 
     payload = pickle.dumps((_Boom(marker), {}))
     planted = 0
@@ -189,7 +189,7 @@ def write_victim(folder: Path) -> Path:
 
 
 def test_jobs_are_capped_at_cores_and_units() -> None:
-    from generator._pool import Pool, default_jobs
+    from generator.build._pool import Pool, default_jobs
 
     with Pool(200) as pool:
         assert pool.jobs == min(200, default_jobs())

@@ -15,8 +15,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from generator.notice import make_notice, render_notice
-from generator.release import release
+from generator.changes.notice import make_notice, render_notice
+from generator.changes.release import release
 from release_repo import TODAY, commit_all, edit, fixed_git_dates, make_repo
 from renderings import Case, cases, render_all, run
 

@@ -12,7 +12,7 @@ from importlib import resources
 import jinja2
 from markupsafe import Markup
 
-from ..document import NumberedDocument
+from ..compile.document import NumberedDocument
 
 
 @dataclass(frozen=True)
