@@ -16,16 +16,21 @@ from __future__ import annotations
 
 # (subpackage, what it holds). Order matters: each may import only those above it.
 LAYERS: tuple[tuple[str, str], ...] = (
-    ("source", "the repository's files: safe YAML reading, the model (schema), loading with positions, "
-               "errors and findings, git access, atomic writes and the content-addressed cache"),
-    ("compile", "sources to the numbered document: placeholders, resolve (overrides, options), "
-                "numbering, eras, typographic folding, and the pipeline load → compile_variant"),
-    ("render", "the numbered document to bytes: one registered renderer per format (txt, md, html, docx, pdf)"),
+    ("source", "the repository's files: safe YAML reading and editing, the model (schema), loading with "
+               "positions and exact columns, errors and findings, the trust boundary (size budgets, "
+               "allowed characters, safe paths, output folders, URLs), git access and repository state, "
+               "atomic writes and the content-addressed cache"),
+    ("compile", "sources to the numbered document: placeholders, parameters, resolve (overrides, "
+                "options, the checks on a variant), numbering, eras, typographic folding, the options "
+                "table of docs/format.md, and the pipeline load → compile_variant"),
+    ("render", "the numbered document to bytes: one registered renderer per format (txt, md, html, docx, "
+               "pdf) and the DOCX parts they share (hidden ids, fonts, nested tables)"),
     ("history", "the editions released so far: release records, the exact document of any edition "
-                "read from git, the checks that keep records true, and the calendar of the Civil Code"),
+                "read from git, the checks that keep records true (against git and a published copy), "
+                "the release journal, and the calendar of the Civil Code"),
     ("lint", "`kiyaku lint`: every check on the sources and proofreading, with cached results"),
     ("build", "`kiyaku build` and `kiyaku verify`: cache state, units of work, the worker pool, "
-              "atomic publishing of rendered/, and rendering everything again to compare"),
+              "atomic publishing of rendered/, batches for the site, and rendering everything again to compare"),
     ("importing", "outside documents and new resellers: `kiyaku compare`, `kiyaku import` (parse, align, "
                   "DOCX lines, the differences as overrides, reading and writing) and `kiyaku new`"),
     ("changes", "changing the terms in public: `kiyaku release` and `status`, `diff`, the "

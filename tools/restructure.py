@@ -393,8 +393,9 @@ def readme_rows(layers) -> str:
 
 README_FLOW = """The code reads one way, one subpackage per stage: YAML → model (`source/`) → resolved and
 numbered document (`compile/`) → renderers (`render/`). The release records (`history/`) are
-checked by `lint/`, which every `build/` runs first; releases, diffs, notices and feeds
-(`changes/`) and the website (`site/`) sit on top, and `cli.py` over all of them.
+checked by `lint/`, which every `build/` runs first; outside documents and new resellers
+(`importing/`), releases, diffs, notices and feeds (`changes/`), the Word round trip (`word/`)
+and the website (`site/`) sit on top, and `cli.py` over all of them.
 """
 
 

@@ -1,5 +1,6 @@
 """history/ — the editions released so far: release records, the exact document of any edition read
-from git, the checks that keep records true, and the calendar of the Civil Code.
+from git, the checks that keep records true (against git and a published copy), the release journal,
+and the calendar of the Civil Code.
 
 Layer 4 of 10 (generator/_layers.py). May import: its own modules, the package root (generator),
 source/, compile/, render/. Never: lint/, build/, importing/, changes/, word/, site/, cli.

@@ -1,5 +1,7 @@
-"""source/ — the repository's files: safe YAML reading, the model (schema), loading with positions,
-errors and findings, git access, atomic writes and the content-addressed cache.
+"""source/ — the repository's files: safe YAML reading and editing, the model (schema), loading with
+positions and exact columns, errors and findings, the trust boundary (size budgets, allowed
+characters, safe paths, output folders, URLs), git access and repository state, atomic writes and
+the content-addressed cache.
 
 Layer 1 of 10 (generator/_layers.py). May import: its own modules, the package root (generator).
 Never: compile/, render/, history/, lint/, build/, importing/, changes/, word/, site/, cli.
