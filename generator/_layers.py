@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, str], ...] = (
                 "options, the checks on a variant), numbering, eras, typographic folding, the options "
                 "table of docs/format.md, and the pipeline load → compile_variant"),
     ("render", "the numbered document to bytes: one registered renderer per format (txt, md, html, docx, "
-               "pdf) and the DOCX parts they share (hidden ids, fonts, nested tables)"),
+               "pdf) and the hidden ids every DOCX carries"),
     ("history", "the editions released so far: release records, the exact document of any edition "
                 "read from git, the checks that keep records true (against git and a published copy), "
                 "the release journal, and the calendar of the Civil Code"),
@@ -34,7 +34,8 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("importing", "outside documents and new resellers: `kiyaku compare`, `kiyaku import` (parse, align, "
                   "DOCX lines, the differences as overrides, reading and writing) and `kiyaku new`"),
     ("changes", "changing the terms in public: `kiyaku release` and `status`, `diff`, the "
-                "規約変更のお知らせ (`notice`) in every format, and Atom feeds (`feed`)"),
+                "規約変更のお知らせ (`notice`) in every format (its DOCX fonts and nested tables included), "
+                "and Atom feeds (`feed`)"),
     ("word", "the Word round trip: `kiyaku redline` (two editions as tracked changes in a .docx) and "
              "`kiyaku apply` (a .docx edited in Word written back to the YAML as overrides)"),
     ("site", "the public website as an mkdocs plugin (entry point generator.site.plugin:KiyakuPlugin)"),

@@ -108,10 +108,8 @@ MAPPING: dict[str, str] = {
     "params": "compile.params",
     "_variant_checks": "compile._variant_checks",
     "options_doc": "compile.options_doc",
-    # render/: DOCX helpers the renderers share (hidden ids, fonts, nested tables)
+    # render/: the hidden ids every DOCX carries (read back by word/)
     "_docx_ids": "render._docx_ids",
-    "_docx_fonts": "render._docx_fonts",
-    "_docx_tables": "render._docx_tables",
     # history/: the release journal, the published copy
     "_txn": "history._txn",
     "_published": "history._published",
@@ -121,7 +119,10 @@ MAPPING: dict[str, str] = {
     "render_batch": "build.render_batch",
     # importing/: a new reseller's file (kiyaku new) beside kiyaku import
     "scaffold": "importing.scaffold",
-    # changes/: the notice's parts
+    # changes/: the notice's parts (its DOCX fonts and nested tables: notice-only, so a change
+    # there leaves the build cache's code fingerprint alone)
+    "_docx_fonts": "changes._docx_fonts",
+    "_docx_tables": "changes._docx_tables",
     "_elide": "changes._elide",
     "_table_diff": "changes._table_diff",
     "_notice_notes": "changes._notice_notes",

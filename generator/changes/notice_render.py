@@ -21,7 +21,7 @@ import jinja2
 
 from ..compile.eras import era_date
 from ..history._calendar import JST
-from ..render._docx_fonts import office_fonts
+from ._docx_fonts import office_fonts
 from ..source.errors import ReleaseError, RenderError
 from .notice import Contact, Notice, Piece, Table
 
@@ -133,7 +133,7 @@ def _source_date_epoch(value: int) -> Iterator[None]:
 
 class DocxNotice:
     """DOCX through pandoc (pypandoc_binary) from the HTML: tables, underline and highlight survive;
-    then the fonts Office users have are declared (generator.render._docx_fonts)."""
+    then the fonts Office users have are declared (generator.changes._docx_fonts)."""
 
     name, extension, media_type = "docx", ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -112,10 +112,12 @@ def _closure() -> list[Path]:
         for dots, module, names in _IMPORT.findall(path.read_text(encoding="utf-8")):
             base = package.split(".")
             base = ".".join(base[:len(base) - (len(dots) - 1)])
+            # `from ..source import _outdir` names a module, `from ..source.load import X` a name:
+            # both are tried, and names that are no module of the package are skipped above.
+            parent = f"{base}.{module}" if module else base
             if module:
-                todo.append(f"{base}.{module}")
-            else:
-                todo += [f"{base}.{n.split()[0]}" for n in names.split(",") if n.strip()]
+                todo.append(parent)
+            todo += [f"{parent}.{n.split()[0]}" for n in names.split(",") if n.strip()]
     return sorted(set(seen.values()))
 
 

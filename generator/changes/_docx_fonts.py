@@ -69,7 +69,7 @@ def font_table_xml(xml: bytes) -> bytes:
 
 def office_fonts(data: bytes, fit_tables: bool = False) -> bytes:
     """The DOCX with styles.xml and fontTable.xml declaring 游明朝/游ゴシック; with fit_tables, tables
-    nested in cells are also fitted to them (generator.render._docx_tables); every other entry unchanged."""
+    nested in cells are also fitted to them (generator.changes._docx_tables); every other entry unchanged."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
