@@ -1,6 +1,6 @@
 """For `kiyaku apply`: parameter values typed in Word folded back into their placeholders.
 
-A value is recognised as it prints, through generator/params.render (a fee 79200 as "79,200", a
+A value is recognised as it prints, through generator.compile.params.render (a fee 79200 as "79,200", a
 date in the era style or, for {x:西暦}, the western one), whatever the parameter's type. Only text
 the reviewer typed is folded: a literal "16,500" already in the YAML stays literal, because the same
 digits may be a different fee (an incident price that happens to equal the installation fee), and

@@ -1,7 +1,7 @@
 """For `kiyaku apply`: every id of a rendered DOCX mapped to the YAML it was rendered from, and the
 check that an edit made in Word leaves computed text (numbers, {ref}, {self}, parameters) alone.
 
-A block is kept as segments (generator/_align.SharedView): literal text, or one placeholder with
+A block is kept as segments (generator.importing._align.SharedView): literal text, or one placeholder with
 the text it renders to. Any placeholder whose rendered text the edit touches is computed text,
 whatever its name or type, so typed parameters are recognised the same way as today's strings.
 """

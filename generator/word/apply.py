@@ -1,7 +1,7 @@
 """`kiyaku apply FILE.docx`: edits made in Word back into the YAML, as the smallest working-tree change.
 
 Each paragraph is mapped back by its hidden id (generator/render/_docx_ids.py); a paragraph whose id was
-lost (pasted from elsewhere) is paired by content with a unit whose id is missing (generator/_align
+lost (pasted from elsewhere) is paired by content with a unit whose id is missing (generator/importing/_align
 similarity, as `kiyaku import` pairs). Noise Word adds (split runs, autocorrected dashes, widths)
 is never written as a change. Computed text — numbers, references, {self}, parameters — is kept as
 placeholders; an edit to it is refused with the YAML line to change instead. By default a change
