@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator import render  # noqa: E402
-from generator.build import build, source_date_epoch  # noqa: E402
-from generator.compile import compile_variant, load  # noqa: E402
+from generator.build.builder import build, source_date_epoch  # noqa: E402
+from generator.compile.pipeline import compile_variant, load  # noqa: E402
 
 
 def _copy(src: Path, dest: Path) -> Path:

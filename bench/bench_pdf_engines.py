@@ -28,10 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator import render  # noqa: E402
-from generator.build import source_date_epoch  # noqa: E402
-from generator.compare import compare  # noqa: E402
-from generator.compile import compile_variant, load  # noqa: E402
-from generator.model import Errata  # noqa: E402
+from generator.build.builder import source_date_epoch  # noqa: E402
+from generator.importing.compare import compare  # noqa: E402
+from generator.compile.pipeline import compile_variant, load  # noqa: E402
+from generator.source.model import Errata  # noqa: E402
 from generator.render.pdf import FONT_FAMILY, font_files, render_pdf  # noqa: E402
 from generator.render.text import render_text  # noqa: E402
 

@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.compile import compile_variant, load  # noqa: E402
-from generator.history import ReleaseRecord, document_sha256, dump_record, text_sha256, with_meta  # noqa: E402
+from generator.compile.pipeline import compile_variant, load  # noqa: E402
+from generator.history.editions import ReleaseRecord, document_sha256, dump_record, text_sha256, with_meta  # noqa: E402
 
 MINI = ROOT / "tests" / "fixtures" / "mini"
 WHO = "法務 太郎 <legal@example.jp>"

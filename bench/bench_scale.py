@@ -181,8 +181,8 @@ def baseline(docx_files: list[Path], out: Path) -> float:
 def warm_one_variant(repo: Path, variant: str) -> tuple[float, float]:
     """(render only, build()) seconds for one changed variant in docx+pdf+html in a process that has rendered before."""
     from generator import render
-    from generator.build import build as build_in_process, render_context
-    from generator.compile import compile_variant, load
+    from generator.build.builder import build as build_in_process, render_context
+    from generator.compile.pipeline import compile_variant, load
 
     formats = ["docx", "pdf", "html"]
     project = load(repo)

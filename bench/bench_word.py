@@ -15,10 +15,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from conftest import REPO  # noqa: E402
 from release_repo import commit_all, edit, make_repo  # noqa: E402
 
-from generator.apply import apply_docx  # noqa: E402
-from generator.build import render_context  # noqa: E402
-from generator.compile import compile_variant, load  # noqa: E402
-from generator.redline import redline  # noqa: E402
+from generator.word.apply import apply_docx  # noqa: E402
+from generator.build.builder import render_context  # noqa: E402
+from generator.compile.pipeline import compile_variant, load  # noqa: E402
+from generator.word.redline import redline  # noqa: E402
 from generator.render.docx import render_docx  # noqa: E402
 
 VARIANT = "hiroshima-cci"

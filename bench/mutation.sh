@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mutation testing of the legal core with mutmut (3.x): bench/mutation.sh [MODULE ...]
 #
-# For each module (generator/_calendar.py or just _calendar) the module alone is mutated and only
+# For each module (generator/history/_calendar.py or just history/_calendar) the module alone is mutated and only
 # the tests listed for it in bench/mutation_targets.txt are run against each mutant, in a scratch
 # copy of the project (the worktree is never touched). Prints, per module, killed / survived /
 # other and the score killed / (killed + survived). Without arguments every module in the table.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import __version__
 from ._argparse_ja import JapaneseParser
-from .errors import KiyakuError
+from .source.errors import KiyakuError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -26,9 +26,9 @@ def _print_findings(findings, stream=None) -> None:
 def _emit(data: bytes, output: str | None, root: str = ".") -> int:
     """Write a rendering to -o FILE atomically, or to stdout; a bad -o is a finding, never a traceback."""
     if output:
-        from ._outdir import check_output_file
-        from ._writer import write_file_atomic
-        from .errors import Finding, Location, OutputError
+        from .source._outdir import check_output_file
+        from .source._writer import write_file_atomic
+        from .source.errors import Finding, Location, OutputError
 
         try:
             check_output_file(Path(root), Path(output))
@@ -55,7 +55,7 @@ def _jobs(value: str) -> int:
 
 
 def cmd_lint(args) -> int:
-    from .lint import lint
+    from .lint.checks import lint
 
     findings = lint(args.root, cache=not args.no_cache)
     _print_findings(findings, sys.stdout)
@@ -67,12 +67,12 @@ def cmd_lint(args) -> int:
 
 def cmd_render(args) -> int:
     from . import render
-    from .build import _check_formats, render_context, source_date_epoch
-    from .compile import compile_variant, load
+    from .build.builder import _check_formats, render_context, source_date_epoch
+    from .compile.pipeline import compile_variant, load
 
     _check_formats([args.format])
     if args.at or args.edition:
-        from .history import document_at
+        from .history.editions import document_at
 
         # a past edition is rendered with the default template: the record fixes the text, not the letterhead
         doc = document_at(Path(args.root), args.variant, at=args.at, edition=args.edition)
@@ -86,7 +86,7 @@ def cmd_render(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .build import build
+    from .build.builder import build
 
     result = build(args.root, args.variants or None, _formats(args.format), args.out, draft=args.draft,
                    jobs=args.jobs, cache=not args.no_cache)
@@ -104,10 +104,10 @@ def cmd_build(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from .build import verify
+    from .build.verify import verify
 
     if args.against:
-        from ._published import check_published
+        from .history._published import check_published
 
         findings = check_published(args.root, args.against)
         _print_findings(findings)
@@ -125,14 +125,14 @@ def cmd_verify(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from .compare import compare, report
-    from .compile import compile_variant, load
-    from .errors import Finding, Location, SourceError
+    from .importing.compare import compare, report
+    from .compile.pipeline import compile_variant, load
+    from .source.errors import Finding, Location, SourceError
     from .render.text import render_text
 
     project = load(args.root)
     doc = compile_variant(project, args.variant)
-    from ._files import Limit, read_checked
+    from .source._files import Limit, read_checked
 
     path = Path(args.file)
     try:  # through the file boundary: a FIFO or /dev/zero is refused before a byte is read
@@ -148,21 +148,22 @@ def cmd_compare(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from .schema import write
+    from .source.schema import write
 
     for path in write(Path(args.root) / args.out):
         print(path)
     return EXIT_OK
 
 
-# --- Releases, history, diff, notices, feeds (generator/release.py, history.py, diff.py, notice.py, feeds.py) ---
+# --- Releases, history, diff, notices, feeds ---
+# (generator.changes.release, generator.history.editions, generator.changes.diff, generator.changes.notice, generator.changes.feeds)
 
 def cmd_release(args) -> int:
-    from .errors import Finding, Location, ReleaseError
-    from .release import release
+    from .source.errors import Finding, Location, ReleaseError
+    from .changes.release import release
 
     if args.resume or args.abort:
-        from .release import resume_or_abort
+        from .changes.release import resume_or_abort
 
         if args.resume and args.abort or args.variants or args.all:
             raise ReleaseError(Finding(Location("<コマンドライン>"), "C005", "--resume と --abort は単独で指定してください。",
@@ -181,9 +182,9 @@ def cmd_release(args) -> int:
 
 
 def cmd_status(args) -> int:
-    from .release import format_status, status
+    from .changes.release import format_status, status
 
-    from .release import check_records
+    from .changes.release import check_records
 
     # partial states (an interrupted release, a record without its tag, a tag without its record) with their repair
     problems = [f for f in check_records(args.root) if f.severity == "error"]
@@ -193,8 +194,8 @@ def cmd_status(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    from .diff import diff, format_diff
-    from .history import document_for_ref
+    from .changes.diff import diff, format_diff
+    from .history.editions import document_for_ref
 
     old = document_for_ref(args.root, args.variant, args.from_ref)
     new = document_for_ref(args.root, args.variant, args.to_ref)
@@ -204,21 +205,21 @@ def cmd_diff(args) -> int:
 
 
 def cmd_notice(args) -> int:
-    from .notice import make_notice, render_notice
+    from .changes.notice import make_notice, render_notice
 
     data = render_notice(make_notice(args.root, args.variant, args.edition, args.terms_url), args.format)
     return _emit(data, args.output, args.root)
 
 
 def cmd_feed(args) -> int:
-    from .feeds import atom
+    from .changes.feeds import atom
 
     data = atom(args.root, args.variant, args.base_url)
     return _emit(data, args.output, args.root)
 
 
 def cmd_import(args) -> int:
-    from .importer import import_terms
+    from .importing.importer import import_terms
 
     result = import_terms(args.file, args.variant, root=args.root, name=args.name, dry_run=args.dry_run, force=args.force)
     sys.stdout.write(result.report)
@@ -227,7 +228,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_redline(args) -> int:
-    from .redline import redline
+    from .word.redline import redline
 
     result = redline(args.root, args.variant, args.from_ref, args.to_ref, author=args.author)
     print(f"{args.variant}: 第{result.old_edition}版 → 第{result.new_edition}版、変更履歴 {result.changes} 件", file=sys.stderr)
@@ -235,7 +236,7 @@ def cmd_redline(args) -> int:
 
 
 def cmd_apply(args) -> int:
-    from .apply import apply_docx
+    from .word.apply import apply_docx
 
     result = apply_docx(args.file, root=args.root, variant_id=args.variant, dry_run=args.dry_run,
                         pending=args.pending, to_shared=args.to == "shared")
@@ -337,7 +338,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def cmd_new(args) -> int:
-    from .scaffold import new_variant
+    from .importing.scaffold import new_variant
 
     result = new_variant(args.root, args.variant, args.like, args.name, dry_run=args.dry_run)
     if args.dry_run:
@@ -351,7 +352,7 @@ def cmd_new(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     import os
 
-    from ._faults import git_failed_finding, git_missing_finding, os_finding, prepare_streams, utf8_argv
+    from .source._faults import git_failed_finding, git_missing_finding, os_finding, prepare_streams, utf8_argv
 
     prepare_streams()
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")  # no git on PATH: our own message, not an ImportError

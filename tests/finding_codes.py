@@ -63,7 +63,7 @@ def recorded(folder: Path) -> set[str]:
 
 def install_recorder() -> None:
     """Record the code of every Finding made in this process (wraps the dataclass __init__ once)."""
-    from generator.errors import Finding
+    from generator.source.errors import Finding
 
     if getattr(Finding.__init__, "_records_codes", False):
         return

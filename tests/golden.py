@@ -61,7 +61,7 @@ def _scenario_documents(variant: str, scenario):
     import tempfile
 
     from conftest import copy_project
-    from generator.compile import compile_variant, load
+    from generator.compile.pipeline import compile_variant, load
 
     with tempfile.TemporaryDirectory() as tmp:
         root = copy_project(MINI, Path(tmp) / "mini")
@@ -74,8 +74,8 @@ def _scenario_documents(variant: str, scenario):
 
 def golden_notice() -> bytes:
     """The Notice (dates, clauses, changed articles, every row of the 新旧対照表) for each diff scenario."""
-    from generator.history import ReleaseRecord
-    from generator.notice import build_notice
+    from generator.history.editions import ReleaseRecord
+    from generator.changes.notice import build_notice
 
     out: list[str] = []
     for name, variant, scenario in DIFF_SCENARIOS:
@@ -96,7 +96,7 @@ def golden_notice() -> bytes:
 
 def golden_diff() -> bytes:
     """For each scenario: every unit of both sides (path, kind, label, anchor, text), each change, and format_diff."""
-    from generator import diff as d
+    from generator.changes import diff as d
 
     out: list[str] = []
     for name, variant, scenario in DIFF_SCENARIOS:
@@ -120,7 +120,7 @@ def make_fee_repo(dest: Path) -> Path:
     """A release repository whose 第2版 changes a clause's fee and a 別紙 fee cell (tests/test_notice_content.py)."""
     import pytest
 
-    from generator.release import release
+    from generator.changes.release import release
     from release_repo import TODAY, commit_all, edit, fixed_git_dates, make_repo
 
     mp = pytest.MonkeyPatch()
@@ -140,7 +140,7 @@ def make_fee_repo(dest: Path) -> Path:
 def golden_fee_notices() -> dict[Path, bytes]:
     import tempfile
 
-    from generator.notice import make_notice, render_notice
+    from generator.changes.notice import make_notice, render_notice
 
     with tempfile.TemporaryDirectory() as tmp:
         notice = make_notice(make_fee_repo(Path(tmp) / "fee"), "alpha")

@@ -1,7 +1,7 @@
 """Helpers for the DOCX/PDF tests: render in memory, read the files back with independent readers.
 
 The readers are deliberately not ours: pdftotext/pdffonts (poppler) for PDF, python-docx for
-DOCX. Their text is compared with the plain-text rendering through generator.compare (same
+DOCX. Their text is compared with the plain-text rendering through generator.importing.compare (same
 folding as `kiyaku compare`), so "the file says what the sources say" is checked end to end.
 """
 
@@ -16,12 +16,12 @@ import docx
 
 from conftest import MINI, REPO
 from generator import render
-from generator.build import source_date_epoch
-from generator.compare import compare
-from generator.compile import compile_variant, load
-from generator.document import NumberedDocument
-from generator.model import Errata
-from generator.normalize import fold
+from generator.build.builder import source_date_epoch
+from generator.importing.compare import compare
+from generator.compile.pipeline import compile_variant, load
+from generator.compile.document import NumberedDocument
+from generator.source.model import Errata
+from generator.compile.normalize import fold
 from generator.render.text import render_text
 
 REAL_VARIANTS = ("hiroshima-cci", "itsupport-joto")

@@ -50,8 +50,8 @@ def release_repo(dest: Path, today: dt.date) -> Path:
     第3版 (a word inserted and a paragraph added in 第22条, announced `today`, effective after the
     30-day notice period).
     """
-    from generator._calendar import earliest_effective
-    from generator.release import release
+    from generator.history._calendar import earliest_effective
+    from generator.changes.release import release
 
     dest.mkdir(parents=True)
     for name in SOURCES + SITE_CONFIG:

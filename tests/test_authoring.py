@@ -221,8 +221,8 @@ def test_duplicate_caption_after_an_override_is_refused(repo: Path) -> None:
 
 
 def test_where_a_yen_parameter_is_used() -> None:
-    from generator import params
-    from generator.compile import load
+    from generator.compile import params
+    from generator.compile.pipeline import load
 
     project = load(REPO)
     places = params.uses(project, "installation_fee")
@@ -246,8 +246,8 @@ def test_required_section_with_a_typo_gets_did_you_mean(repo: Path) -> None:
 
 
 def test_impossible_date_in_a_release_record_is_a_finding() -> None:
-    from generator.errors import ReleaseError
-    from generator.history import parse_record
+    from generator.source.errors import ReleaseError
+    from generator.history.editions import parse_record
 
     raw = (REPO / "releases" / "hiroshima-cci" / "1.yaml").read_text(encoding="utf-8")
     broken = raw.replace('effective: "2022-07-25"', 'effective: "2022-02-30"')

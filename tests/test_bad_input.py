@@ -199,8 +199,8 @@ def test_variant_id_that_could_escape_is_refused(mini: Path, bad: str) -> None:
 
 
 def test_variant_id_with_nul_is_refused() -> None:
-    from generator.errors import SourceError
-    from generator.load import check_variant_id
+    from generator.source.errors import SourceError
+    from generator.source.load import check_variant_id
 
     with pytest.raises(SourceError, match="C001"):
         check_variant_id("alpha\x00")

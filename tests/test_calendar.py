@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import _calendar as cal
-from generator.errors import ReleaseError
+from generator.history import _calendar as cal
+from generator.source.errors import ReleaseError
 
 D = dt.date.fromisoformat
 

@@ -19,10 +19,10 @@ import pytest
 
 import finding_codes
 from conftest import MINI, copy_project, run_cli
-from generator import history
-from generator.errors import KiyakuError, ReleaseError
-from generator.lint import lint
-from generator.release import check_records, release
+from generator.history import editions as history
+from generator.source.errors import KiyakuError, ReleaseError
+from generator.lint.checks import lint
+from generator.changes.release import check_records, release
 from release_repo import TODAY, commit_all, edit, fixed_git_dates, git, make_repo
 
 
@@ -90,7 +90,7 @@ def test_f002_not_a_terms_repository(tmp_path: Path) -> None:
 
 
 def test_y000_an_unreadable_file(mini: Path) -> None:
-    from generator._yaml import load_yaml
+    from generator.source._yaml import load_yaml
 
     with pytest.raises(KiyakuError) as info:
         load_yaml(mini / "terms" / "nothing.yaml")
@@ -134,7 +134,7 @@ def test_i001_import_of_a_missing_file(mini: Path, tmp_path: Path) -> None:
 
 
 def test_i008_import_of_a_huge_file(mini: Path, tmp_path: Path, monkeypatch) -> None:
-    from generator import _import_io
+    from generator.importing import _import_io
 
     monkeypatch.setattr(_import_io, "MAX_BYTES", 1024)  # the real limit is 20 MB; the check is the same
     big = tmp_path / "big.txt"
@@ -157,7 +157,7 @@ def test_r014_a_word_template_that_is_not_a_docx(mini: Path) -> None:
 
 def test_r020_r021_r022_broken_installation_and_template_are_reported(mini: Path, monkeypatch) -> None:
     # internal (tests/finding_codes.py), injected here so the message path is exercised too
-    from generator.compile import compile_variant, load
+    from generator.compile.pipeline import compile_variant, load
     from generator.render import pdf
 
     doc = compile_variant(load(mini), "alpha")
@@ -207,7 +207,7 @@ def test_h034_a_record_is_never_overwritten(repo: Path) -> None:
     # commit (every static way there is refused earlier by lint: H041, H048); the last guard is called directly
     import datetime as dt
 
-    from generator import release as release_module
+    from generator.changes import release as release_module
 
     record, _ = history.parse_record("releases/alpha/1.yaml", (repo / "releases" / "alpha" / "1.yaml").read_bytes())
     before = (repo / "releases" / "alpha" / "1.yaml").read_bytes()

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import MINI, copy_project
-from generator import diff as d
-from generator.compile import compile_variant, load
+from generator.changes import diff as d
+from generator.compile.pipeline import compile_variant, load
 
 # Japanese clause text: kana, kanji, a rare kanji outside the BMP, combining marks, CRLF, brackets of both widths.
 ATOMS = st.one_of(

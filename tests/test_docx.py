@@ -21,7 +21,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from conftest import MINI, copy_project, run_cli
-from generator.normalize import fold
+from generator.compile.normalize import fold
 from renderings import render_all, BODY_CROP, Case, case, cases, differences, docx_text, similarity
 
 CASES = cases()
@@ -87,7 +87,7 @@ def test_metadata_and_fixed_zip(rendered, variant):
     data = path.read_bytes()
     props = docx.Document(io.BytesIO(data)).core_properties
     assert props.title == c.doc.title and props.author == c.doc.provider and props.language == "ja-JP"
-    from generator.build import source_date_epoch
+    from generator.build.builder import source_date_epoch
 
     stamp = source_date_epoch(c.doc)
     assert int(props.created.timestamp()) == stamp and props.modified == props.created
@@ -240,7 +240,7 @@ def test_default_template_is_what_the_script_makes():
     ("{%p for a in articles %}", "R013", ""),  # unclosed loop
 ])
 def test_template_mistakes_are_render_errors(tmp_path, extra, code, name):
-    from generator.errors import RenderError
+    from generator.source.errors import RenderError
     from generator.render import RenderContext
     from generator.render.docx import render_docx
 

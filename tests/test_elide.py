@@ -2,7 +2,7 @@
 
 A hypothesis property over long paragraphs with nested brackets and random edits: every cut
 (the text a （略） stands for) is balanced by itself, starts and ends at 、。/a line break or an
-open cell edge, falls on token boundaries of generator.diff.tokens, and hides no changed text;
+open cell edge, falls on token boundaries of generator.changes.diff.tokens, and hides no changed text;
 the shown text with its cuts put back is exactly the side's text.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator._elide import ELIDED, Piece, balanced, sides
-from generator.diff import char_diff, tokens
+from generator.changes._elide import ELIDED, Piece, balanced, sides
+from generator.changes.diff import char_diff, tokens
 
 WORDS = ["お客様", "本所", "本サービス", "利用料金", "消費税", "地方消費税相当額", "ファイアウォール", "UTM装置", "79,200円",
          "112,200円", "5万円", "第13条第6項", "※1", "を含む", "とします", "ものとし", "および", "支払う", "年間", "会員"]

@@ -13,8 +13,8 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from generator import diff as d
-from generator import _elide as n  # the （略） rule (issue 13 moved it out of notice.py)
+from generator.changes import diff as d
+from generator.changes import _elide as n  # the （略） rule (issue 13 moved it out of notice.py)
 
 WORDS = st.sampled_from(["お客様", "本所", "本サービス", "利用料金", "UTM装置", "79,200円", "の", "は", "に", "を",
                          "、", "。", "（以下「本規約」といいます。）", "「", "」", "一切の関係", "との間の", "第3条第2項",

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_cli
-from generator import _calendar, _git, history
-from generator.build import render_variant
-from generator.release import release
+from generator.history import _calendar, editions as history
+from generator.source import _git
+from generator.build.builder import render_variant
+from generator.changes.release import release
 from release_repo import TODAY, commit_all, edit, fixed_git_dates, git, make_repo
 
 
@@ -230,7 +231,7 @@ def test_a_published_edition_without_a_record(repo: Path, tmp_path: Path) -> Non
 # --- the announcement date is fixed when the release starts ---
 
 def test_a_release_started_before_midnight_that_commits_after_it_is_on_time(repo: Path, monkeypatch) -> None:
-    monkeypatch.setattr("generator.release.dt.datetime", _Clock)
+    monkeypatch.setattr("generator.changes.release.dt.datetime", _Clock)
     monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-12-02T00:00:03+09:00")
     monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-12-02T00:00:03+09:00")
     release(repo, ["alpha"], "2026-12-01", "2027-01-01", "改定", today=dt.date(2026, 12, 1))

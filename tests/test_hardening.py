@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from conftest import MINI, REPO, copy_project, run_cli
 from generator import render
-from generator.normalize import fold
+from generator.compile.normalize import fold
 
 FORMATS = ",".join(render.available())
 
@@ -110,7 +110,7 @@ def test_folding_is_idempotent(text: str) -> None:
 def test_yaml_round_trip_is_stable_and_keeps_comments(text: str, comment: str) -> None:
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-    from generator._yaml import load_yaml_text, make_yaml
+    from generator.source._yaml import load_yaml_text, make_yaml
 
     yaml = make_yaml()
     source = f"# {comment}\nid: x\ncaption: 見出し  # {comment}\ntext: {DoubleQuotedScalarString(text)!r}\n"
@@ -146,7 +146,7 @@ JA_INLINE = st.lists(
 def _compiled_with(root_factory, text: str):
     import unicodedata
 
-    from generator.compile import compile_variant, load
+    from generator.compile.pipeline import compile_variant, load
 
     root = copy_project(MINI, root_factory.mktemp("inert") / "mini")
     path = root / "terms" / "purpose.yaml"

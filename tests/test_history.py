@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from conftest import MINI
-from generator import _git, cli, history
-from generator.errors import ReleaseError
-from generator.load import load_project
-from generator.release import release
+from generator.source import _git
+from generator import cli
+from generator.history import editions as history
+from generator.source.errors import ReleaseError
+from generator.source.load import load_project
+from generator.changes.release import release
 from release_repo import TODAY, child_git_processes, commit_all, edit, fixed_git_dates, git, make_repo
 
 

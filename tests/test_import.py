@@ -12,16 +12,16 @@ import pytest
 
 from conftest import REPO, SEED_FILES, copy_project, run_cli
 from docx_seed import build_docx
-from generator._yaml import load_yaml_text
-from generator.compare import compare
-from generator.compile import compile_variant, load
-from generator.errors import SourceError
-from generator.importer import import_terms
-from generator.model import Variant
-from generator.normalize import fold
-from generator.numbering import number
+from generator.source._yaml import load_yaml_text
+from generator.importing.compare import compare
+from generator.compile.pipeline import compile_variant, load
+from generator.source.errors import SourceError
+from generator.importing.importer import import_terms
+from generator.source.model import Variant
+from generator.compile.normalize import fold
+from generator.compile.numbering import number
 from generator.render.text import render_text
-from generator.resolve import resolve
+from generator.compile.resolve import resolve
 
 NEW_IDS = {"hiroshima-cci": "hiroshima-import", "itsupport-joto": "joto-import"}
 
@@ -190,7 +190,7 @@ def test_invalid_variant_id_is_refused_before_reading(bad_id: str, tmp_path: Pat
 
 @pytest.mark.parametrize("seed_variant", sorted(NEW_IDS))
 def test_imported_variant_lints_without_errors(imported, seed_variant: str) -> None:
-    from generator.lint import lint
+    from generator.lint.checks import lint
 
     root, _result = imported[seed_variant]
     errors = [f.format() for f in lint(root) if f.severity == "error"]

@@ -18,8 +18,9 @@ import pytest
 
 from conftest import MINI, REPO, run_cli
 from generator import render
-from generator.build import build, verify
-from generator.lint import lint
+from generator.build.verify import verify
+from generator.build.builder import build
+from generator.lint.checks import lint
 
 FORMATS = list(render.REGISTRY)
 CACHE = Path(".kiyaku") / "cache"
@@ -59,11 +60,11 @@ def test_nothing_changed_means_no_parsing_no_linting_no_rendering(built: Path, m
     def refuse(*_args, **_kwargs):
         raise AssertionError("an unchanged repository must not be parsed, linted or rendered")
 
-    import generator._cache
-    import generator.lint
+    import generator.source._cache
+    import generator.lint.checks
 
-    monkeypatch.setattr(generator._cache, "parse_bytes", refuse)
-    monkeypatch.setattr(generator.lint, "load_project", refuse)
+    monkeypatch.setattr(generator.source._cache, "parse_bytes", refuse)
+    monkeypatch.setattr(generator.lint.checks, "load_project", refuse)
     monkeypatch.setattr(render, "get", refuse)
     before = _snapshot(built / "rendered")
     result = build(built, jobs=1)
@@ -251,13 +252,13 @@ def test_cli_lint_with_and_without_cache_agree(mini: Path) -> None:
 def test_the_code_fingerprint_covers_every_module_a_build_runs() -> None:
     """A cached output is keyed by the code that made it: every module used to render must be hashed.
 
-    Deliberately left out (generator/_cache.py _NOT_CACHED): modules whose results are never cached.
+    Deliberately left out (generator/source/_cache.py _NOT_CACHED): modules whose results are never cached.
     """
     script = (
         "import sys; from pathlib import Path\n"
-        "from generator.compile import load, compile_variant\n"
-        "from generator.build import render_context\n"
-        "from generator import render, _cache\n"
+        "from generator.compile.pipeline import load, compile_variant\n"
+        "from generator.build.builder import render_context\n"
+        "from generator import render; from generator.source import _cache\n"
         f"root = Path({str(MINI)!r}); project = load(root)\n"
         "for v in project.variants:\n"
         "    doc = compile_variant(project, v)\n"

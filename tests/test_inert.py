@@ -22,7 +22,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import MINI, copy_project
-from generator.compile import compile_variant, load
+from generator.compile.pipeline import compile_variant, load
 from generator.render import RenderContext, get
 from generator.render.html import render_page
 

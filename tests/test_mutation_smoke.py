@@ -21,11 +21,11 @@ TARGET = 85.0
 @pytest.mark.slow
 def test_mutation_score_of_the_calendar() -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"MUTATION_SHOW": "0"}
-    proc = subprocess.run(["bash", "bench/mutation.sh", "generator/_calendar.py"], cwd=REPO, env=env,
+    proc = subprocess.run(["bash", "bench/mutation.sh", "generator/history/_calendar.py"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    line = re.search(r"^generator/_calendar\.py: (\d+) killed, (\d+) survived, .* score ([\d.]+)%", proc.stdout, re.M)
+    line = re.search(r"^generator/history/_calendar\.py: (\d+) killed, (\d+) survived, .* score ([\d.]+)%", proc.stdout, re.M)
     assert line, proc.stdout + proc.stderr
     killed, survived, score = int(line[1]), int(line[2]), float(line[3])
     assert killed > 50  # the module really was mutated
-    assert score >= TARGET, f"{survived} mutants survived: bench/mutation.sh _calendar shows them"
+    assert score >= TARGET, f"{survived} mutants survived: bench/mutation.sh history/_calendar shows them"

@@ -93,8 +93,8 @@ def test_new_refuses_an_existing_variant_and_suggests_the_model(repo: Path) -> N
 def test_one_yen_parameter_changes_the_clause_the_appendix_table_and_the_notice(tmp_path: Path, monkeypatch) -> None:
     from release_repo import TODAY, commit_all, edit, fixed_git_dates, make_repo
 
-    from generator.notice import make_notice
-    from generator.release import release
+    from generator.changes.notice import make_notice
+    from generator.changes.release import release
 
     fixed_git_dates(monkeypatch)
     root = make_repo(tmp_path, REPO)
@@ -122,8 +122,8 @@ def test_one_yen_parameter_changes_the_clause_the_appendix_table_and_the_notice(
 
 
 def test_types_of_the_shipped_parameters_are_declared_and_exposed() -> None:
-    from generator import params
-    from generator.compile import load
+    from generator.compile import params
+    from generator.compile.pipeline import load
 
     project = load(REPO)
     assert sorted(params.of_type(project.document, "yen")) == ["installation_fee", "member_fee", "non_member_fee"]
@@ -134,8 +134,8 @@ def test_types_of_the_shipped_parameters_are_declared_and_exposed() -> None:
 
 @given(st.integers(min_value=0, max_value=10**9), st.sampled_from(["{:,}円", "{:,}", "{}円", "{:,}円（税込）"]), st.booleans())
 def test_a_decorated_fee_is_refused_with_the_plain_integer(amount: int, shape: str, wide: bool) -> None:
-    from generator import params
-    from generator.model import ParameterDecl
+    from generator.compile import params
+    from generator.source.model import ParameterDecl
 
     written = shape.format(amount)
     if wide:
@@ -167,7 +167,7 @@ def test_a_reseller_without_a_release_record_is_a_draft_on_the_site(tmp_path: Pa
 
 
 def test_today_default_is_a_real_date() -> None:
-    from generator.scaffold import new_variant
+    from generator.importing.scaffold import new_variant
 
     with pytest.raises(Exception):
         new_variant(REPO, "Bad_Id", "hiroshima-cci", "x", dry_run=True)
@@ -176,11 +176,11 @@ def test_today_default_is_a_real_date() -> None:
 
 
 def test_option_table_in_the_docs_is_generated_from_document_yaml() -> None:
-    from generator.compile import load
-    from generator.options_doc import rewrite
+    from generator.compile.pipeline import load
+    from generator.compile.options_doc import rewrite
 
     docs = (REPO / "docs" / "format.md").read_text(encoding="utf-8")
-    assert rewrite(docs, load(REPO).document) == docs, "run: python -m generator.options_doc"
+    assert rewrite(docs, load(REPO).document) == docs, "run: python -m generator.compile.options_doc"
     for name in load(REPO).document.options:
         assert f"| `{name}` |" in docs
 

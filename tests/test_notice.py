@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 
 from conftest import MINI, copy_project, run_cli
 from generator import cli
-from generator.compile import compile_variant, load
-from generator.errors import ReleaseError
-from generator.feeds import atom, entries
-from generator.history import ReleaseRecord
-from generator.notice import ELIDED, build_notice, make_notice, render_notice
-from generator.notice_render import notice_view
-from generator.release import release
+from generator.compile.pipeline import compile_variant, load
+from generator.source.errors import ReleaseError
+from generator.changes.feeds import atom, entries
+from generator.history.editions import ReleaseRecord
+from generator.changes.notice import ELIDED, build_notice, make_notice, render_notice
+from generator.changes.notice_render import notice_view
+from generator.changes.release import release
 from release_repo import TODAY, commit_all, edit, fixed_git_dates, make_repo
 
 

@@ -16,8 +16,8 @@ import docx
 import pytest
 
 from generator import cli
-from generator.notice import Notice, make_notice, render_notice
-from generator.release import release
+from generator.changes.notice import Notice, make_notice, render_notice
+from generator.changes.release import release
 from release_repo import TODAY, commit_all, edit, fixed_git_dates, make_repo
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -254,7 +254,7 @@ def test_notice_docx_opens_in_libreoffice_with_a_japanese_font(fee_notice: Notic
 
 
 def test_the_feed_uses_the_same_date_style(fee_repo: Path) -> None:
-    from generator.feeds import atom
+    from generator.changes.feeds import atom
 
     feed = atom(fee_repo, "alpha").decode()
     assert "令和9年（2027年）1月1日実施" in feed and "告知日: 令和8年（2026年）12月1日" in feed

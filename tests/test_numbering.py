@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.compile import compile_variant, load
+from generator.compile.pipeline import compile_variant, load
 from generator.render.text import render_text
 
 NEW_ARTICLE = """id: new-article

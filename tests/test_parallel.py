@@ -15,7 +15,8 @@ import pytest
 
 from conftest import MINI, REPO, copy_project, run_cli
 from generator import render
-from generator.build import build, verify
+from generator.build.verify import verify
+from generator.build.builder import build
 
 
 def _snapshot(folder: Path) -> dict[str, str]:

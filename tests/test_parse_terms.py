@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from conftest import SEED_FILES
 from docx_seed import build_docx
-from generator._docx_lines import docx_lines, docx_lines_pandoc, format_number
-from generator._parse_terms import ParsedTerms, normalize_text, number_value, parse_lines, parse_text
-from generator.normalize import fold
+from generator.importing._docx_lines import docx_lines, docx_lines_pandoc, format_number
+from generator.importing._parse_terms import ParsedTerms, normalize_text, number_value, parse_lines, parse_text
+from generator.compile.normalize import fold
 
 JOTO, HIROSHIMA = SEED_FILES["itsupport-joto"], SEED_FILES["hiroshima-cci"]
 

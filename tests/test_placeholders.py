@@ -1,4 +1,4 @@
-"""The placeholder language of clause text (generator/_placeholders.py): tokens and refusals, exactly."""
+"""The placeholder language of clause text (generator/compile/_placeholders.py): tokens and refusals, exactly."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator._placeholders import Caption, Cond, Literal, Param, PlaceholderError, Ref, parse, walk
+from generator.compile._placeholders import Caption, Cond, Literal, Param, PlaceholderError, Ref, parse, walk
 
 
 @pytest.mark.parametrize("text, tokens", [

@@ -1,4 +1,4 @@
-"""The release-record checks (generator/_records.py), field by field and finding by finding.
+"""The release-record checks (generator/history/_records.py), field by field and finding by finding.
 
 Why a table over every field: a record is evidence of what customers were told. A check that
 skips one field (e.g. kind: 不利益変更 → 利益変更) lets that field be rewritten silently, so each
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import _records, history
-from generator.history import ReleaseRecord
-from generator.release import check_records, release
+from generator.history import _records, editions as history
+from generator.history.editions import ReleaseRecord
+from generator.changes.release import check_records, release
 from release_repo import TODAY, commit_all, edit, git, make_repo
 
 FIELDS = tuple(ReleaseRecord.model_fields)

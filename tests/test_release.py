@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_cli
-from generator import _calendar, cli, history
-from generator.build import build, verify
-from generator.errors import KiyakuError, ReleaseError
-from generator.lint import lint
-from generator.release import check_records, release, status
+from generator.history import _calendar, editions as history
+from generator import cli
+from generator.build.verify import verify
+from generator.build.builder import build
+from generator.source.errors import KiyakuError, ReleaseError
+from generator.lint.checks import lint
+from generator.changes.release import check_records, release, status
 from release_repo import TODAY, child_git_processes, commit_all, edit, fixed_git_dates, git, make_repo
 
 
@@ -178,7 +180,7 @@ def test_status(repo: Path) -> None:
 
 
 def test_status_release_on_the_command_line(repo: Path, capsys, monkeypatch) -> None:
-    monkeypatch.setattr("generator.release.today_jst", lambda: dt.date(2026, 11, 26))
+    monkeypatch.setattr("generator.changes.release.today_jst", lambda: dt.date(2026, 11, 26))
     change_alpha_fee(repo)
     args = ["--announce", "2026-12-01", "--effective", "2027-01-01", "--reason", "料金改定", "--root", str(repo)]
     assert cli.main(["release", *args]) == 1  # neither a variant nor --all
@@ -244,7 +246,7 @@ def test_verify_fails_when_a_published_edition_would_render_differently(repo: Pa
     change_alpha_fee(repo)
     release(repo, ["alpha"], "2026-12-01", "2027-01-01", "改定", today=TODAY)
     assert check_records(repo, rerender=True) == []
-    monkeypatch.setattr("generator.history.render_text", lambda doc: "（別の本文）\n")  # e.g. a changed text renderer
+    monkeypatch.setattr("generator.history.editions.render_text", lambda doc: "（別の本文）\n")  # e.g. a changed text renderer
     found = check_records(repo, rerender=True)
     assert {f.location.path for f in found if f.code == "H047"} == {"releases/alpha/1.yaml", "releases/alpha/2.yaml", "releases/beta/7.yaml"}
 
@@ -273,7 +275,7 @@ def test_end_to_end_on_the_real_terms(tmp_path: Path, monkeypatch) -> None:
     commit_all(root, "会費改定")
     records = release(root, None, "2026-12-01", "2027-01-01", "会員料金の改定", service_change=True, today=TODAY)
     assert [r.variant for r in records] == ["hiroshima-cci"]
-    from generator.notice import make_notice
+    from generator.changes.notice import make_notice
     notice = make_notice(root, "hiroshima-cci")
     assert len(notice.rows) == 1 and notice.refund_deadline == dt.date(2027, 2, 1)
     row = notice.rows[0]

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_cli
-from generator import _calendar
-from generator.release import release
+from generator.history import _calendar
+from generator.changes.release import release
 from release_repo import TODAY, commit_all, edit, fixed_git_dates, git, make_repo
 
 STEPS = ("record", "variant", "commit", "tag")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_cli
-from generator.compile import compile_variant, load
+from generator.compile.pipeline import compile_variant, load
 from generator.render.html import render_page
 from generator.render.markdown import render_markdown
 

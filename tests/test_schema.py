@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from conftest import REPO
-from generator.schema import schemas
+from generator.source.schema import schemas
 
 
 def test_committed_schemas_match_the_models() -> None:

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from conftest import REPO, SEED_FILES, run_cli
-from generator.compare import compare, sections
-from generator.compile import compile_variant, load
+from generator.importing.compare import compare, sections
+from generator.compile.pipeline import compile_variant, load
 from generator.render.text import render_text
 
 # Differences that remain after errata, each a documented normalisation (docs/normalisation.md):

@@ -159,7 +159,7 @@ def test_feeds_are_linked_from_every_page_and_their_links_resolve(which: str, re
     expected = {"notices.atom"} | {f"{v}/notices.atom" for v in RESELLERS}
     for path in _html_files(built):
         if re.fullmatch(r"notice-ed\d+\.html", path.name):
-            continue  # the standalone notice (generator.notice_render), published where the feeds link it
+            continue  # the standalone notice (generator.changes.notice_render), published where the feeds link it
         page = _parse(path)
         targets = {_target(built, path, href)[0].relative_to(built).as_posix() for href in page.feeds}
         # <head> links the feed of all resellers only: a link per reseller made every page grow with N,
@@ -205,7 +205,7 @@ def test_downloads_match_their_manifest_and_the_page(site: Path) -> None:
 
 
 def test_terms_are_kiyakus_own_html_with_an_anchor_per_article(site: Path) -> None:
-    from generator.compile import compile_variant, load
+    from generator.compile.pipeline import compile_variant, load
 
     project = load(REPO)
     for variant in RESELLERS:
@@ -244,7 +244,7 @@ def test_history_in_force_announced_and_permanent_edition_pages(released) -> Non
     site, today = released
     home = (site / "index.html").read_text(encoding="utf-8")
     page = (site / "hiroshima-cci" / "index.html").read_text(encoding="utf-8")
-    from generator._calendar import earliest_effective
+    from generator.history._calendar import earliest_effective
 
     days = (earliest_effective(today, 30) - today).days
     as_of = f'<time datetime="{today.isoformat()}">{today.year}年{today.month}月{today.day}日</time>現在、あと{days}日'

@@ -26,7 +26,7 @@ def _build_site(root: Path) -> tuple[int, Path]:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from generator.load import project_loads
+    from generator.source.load import project_loads
 
     out = root / "site"
     config = load_config(str(root / "mkdocs.yml"), site_dir=str(out), strict=True)

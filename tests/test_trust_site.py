@@ -64,9 +64,9 @@ def _prefix_strings(node, payload: str, key: str = "") -> None:
 
 def _hostile_repo(dest: Path, payload: str, today: dt.date) -> Path:
     """The sample sources with payload in every text field, two editions of alpha, and the site config."""
-    from generator._calendar import earliest_effective
-    from generator._yaml import make_yaml
-    from generator.release import release
+    from generator.history._calendar import earliest_effective
+    from generator.source._yaml import make_yaml
+    from generator.changes.release import release
 
     shutil.copytree(MINI, dest)
     for name in SITE_CONFIG:
@@ -153,7 +153,7 @@ def test_hostile_text_in_every_field_stays_text_on_the_site(harmless, tmp_path_f
 
 def test_toc_shows_appendix_headings_as_text() -> None:
     """別紙※2's heading <UTMの設置・除去・訪問料金> is text in the TOC of the shipped content, not a tag."""
-    from generator.compile import compile_variant, load
+    from generator.compile.pipeline import compile_variant, load
     from generator.site.pages import terms_fragment
     from generator.site.plugin import table_of_contents
 

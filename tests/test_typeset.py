@@ -15,8 +15,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from generator.notice import make_notice, render_notice
-from generator.release import release
+from generator.changes.notice import make_notice, render_notice
+from generator.changes.release import release
 from release_repo import TODAY, commit_all, edit, fixed_git_dates, make_repo
 from renderings import Case, cases, render_all, run
 
@@ -165,7 +165,7 @@ def _unprotected_units(page: str) -> list[str]:
 
 @pytest.mark.parametrize("variant", ["hiroshima-cci", "itsupport-joto"])
 def test_html_keeps_references_amounts_dates_and_marks_on_one_line(variant):
-    from generator.compile import compile_variant, load
+    from generator.compile.pipeline import compile_variant, load
     from generator.render import html as html_renderer
     from conftest import REPO
 

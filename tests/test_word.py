@@ -457,9 +457,9 @@ _ALPHABET = "あいうえおかきくけこさしすせそ料金手続契約本�
 @given(word=st.sampled_from(_WORDS), typed=st.text(alphabet=_ALPHABET, min_size=1, max_size=8))
 def test_property_any_literal_edit_renders_back(tmp_path_factory, word: str, typed: str) -> None:
     """Replacing any literal word of 第13条第1項 in Word and applying gives exactly that text when rendered again."""
-    from generator.apply import apply_docx
-    from generator.build import render_context
-    from generator.compile import compile_variant, load
+    from generator.word.apply import apply_docx
+    from generator.build.builder import render_context
+    from generator.compile.pipeline import compile_variant, load
     from generator.render.docx import render_docx
 
     root = copy_project(REPO, tmp_path_factory.mktemp("prop") / "real")

@@ -1,4 +1,4 @@
-"""Publishing (generator/_writer.py): fault injection and exchange, not only SIGKILL timing.
+"""Publishing (generator/source/_writer.py): fault injection and exchange, not only SIGKILL timing.
 
 A write that fails part-way through a publish must leave rendered/ byte for byte as it was; and
 the publish must be an exchange of whole folders (a reader holding the old rendered/ open keeps
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import MINI, copy_project
-from generator import _writer
-from generator.build import build
+from generator.source import _writer
+from generator.build.builder import build
 
 
 @pytest.fixture(autouse=True)

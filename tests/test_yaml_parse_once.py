@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml.scanner import RoundTripScanner
 
-from generator._yaml import load_yaml_text
-from generator.errors import SourceError
+from generator.source._yaml import load_yaml_text
+from generator.source.errors import SourceError
 
 
 @pytest.fixture

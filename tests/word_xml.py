@@ -1,5 +1,5 @@
 """Test helpers for Word files: accept or reject every tracked change (a small XML transform, independent
-of generator/_ooxml_changes.py) and read the paragraph texts back."""
+of generator/word/_ooxml_changes.py) and read the paragraph texts back."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ from docx.shared import Mm, Pt, RGBColor, Twips
 # and LibreOffice without them substitute a Japanese serif / sans (MS 明朝 / MS ゴシック, or Noto
 # Serif/Sans CJK JP from Debian's fonts-noto-cjk) instead of a Latin font. The PDF keeps its
 # pinned Noto Sans CJK JP (generator/render/pdf.py). See docs/templates.md.
-from generator._docx_fonts import GOTHIC, MINCHO, font_table_xml  # noqa: E402 (one declaration for terms and notice)
+from generator.changes._docx_fonts import GOTHIC, MINCHO, font_table_xml  # noqa: E402 (one declaration for terms and notice)
 SIZE = Pt(10)
 LINE = 16.5  # line pitch in points for body text (1.65 em)
 EM = 10.0  # points per em at the body size; indents are counted in em as Japanese typesetters do

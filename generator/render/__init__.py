@@ -3,6 +3,9 @@
 Each takes a NumberedDocument and returns bytes; none of them computes a number or
 resolves a placeholder (that was done in numbering). Heavy renderers (DOCX, PDF) are
 imported only when asked for, so `kiyaku render --format txt` stays fast.
+
+Layer 3 of 10 (generator/_layers.py). May import: its own modules, the package root (generator),
+source/, compile/. Never: history/, lint/, build/, importing/, changes/, word/, site/, cli.
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ import importlib
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..document import NumberedDocument
-from ..errors import Location
+from ..compile.document import NumberedDocument
+from ..source.errors import Location
 
 
 class Renderer(Protocol):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..document import NAppendix, NArticle, NItem, NParagraph, NumberedDocument
+from ..compile.document import NAppendix, NArticle, NItem, NParagraph, NumberedDocument
 
 View = dict[str, Any]
 

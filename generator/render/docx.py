@@ -30,12 +30,12 @@ import jinja2
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
-from .._docx_ids import stamp
-from ..document import NumberedDocument
-from .._budget import MAX_OUTPUT, BudgetedSandbox, BudgetExceeded, budget_error, check_zip, time_budget
-from .._files import Limit, read_checked
-from ..errors import Finding, Location, RenderError, SourceError
 from . import RenderContext
+from ..compile.document import NumberedDocument
+from ..source._budget import MAX_OUTPUT, BudgetedSandbox, BudgetExceeded, budget_error, check_zip, time_budget
+from ..source._files import Limit, read_checked
+from ..source.errors import Finding, Location, RenderError, SourceError
+from ._docx_ids import stamp
 from ._view import View, document_view
 
 DEFAULT_TEMPLATE = "terms.docx"
@@ -75,7 +75,7 @@ def _template_bytes(context: RenderContext) -> tuple[bytes, str]:
 
 def _environment() -> jinja2.Environment:
     # Sandboxed: a reseller's template is outside input, and plain Jinja can reach Python internals;
-    # budgeted: it must not be able to ask for gigabytes or hours either (generator/_budget.py).
+    # budgeted: it must not be able to ask for gigabytes or hours either (generator/source/_budget.py).
     return BudgetedSandbox(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
@@ -221,7 +221,7 @@ def render_docx(doc: NumberedDocument, context: RenderContext) -> bytes:
         raise RenderError(Finding(Location(shown), "R013", f"テンプレート「{shown}」の差し込み記法に誤りがあります: {exc}",
                                   "{{ 変数 }} と {%p for … %} … {%p endfor %} の組を確認してください。")) from None
     _fit_columns(template)
-    stamp(template.docx.element.body, doc)  # ids for kiyaku apply / redline (generator/_docx_ids.py)
+    stamp(template.docx.element.body, doc)  # ids for kiyaku apply / redline (generator/render/_docx_ids.py)
     when = dt.datetime.fromtimestamp(context.timestamp, dt.timezone.utc)
     _core_properties(template, doc, when)
     buffer = io.BytesIO()

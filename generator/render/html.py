@@ -14,7 +14,7 @@ import re
 import jinja2
 from markupsafe import Markup, escape
 
-from ..document import NumberedDocument
+from ..compile.document import NumberedDocument
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..document import NArticle, NumberedDocument
+from ..compile.document import NArticle, NumberedDocument
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")
 

@@ -31,9 +31,9 @@ from pathlib import Path
 
 import typst
 
-from ..document import NumberedDocument
-from ..errors import Finding, Location, RenderError
 from . import RenderContext
+from ..compile.document import NumberedDocument
+from ..source.errors import Finding, Location, RenderError
 from ._view import document_view
 
 FONT_PACKAGES = ("noto_cjk_sans_jp_regular", "noto_cjk_sans_jp_bold")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..document import NArticle, NumberedDocument
+from ..compile.document import NArticle, NumberedDocument
 
 
 def _article(article: NArticle) -> list[str]:

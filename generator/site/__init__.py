@@ -8,4 +8,7 @@ would merge the （1） items, so no clause text ever passes through Markdown.
 Modules: sources (one small function per data source: documents, releases, notices, feeds),
 downloads (rendered files and manifest), matrix (differences between resellers), marks (how a
 change is marked), pages (the HTML of each page), plugin (the mkdocs events).
+
+Layer 10 of 10 (generator/_layers.py). May import: its own modules, the package root (generator),
+source/, compile/, render/, history/, lint/, build/, importing/, changes/, word/. Never: cli.
 """

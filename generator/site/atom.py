@@ -1,4 +1,4 @@
-"""A minimal Atom feed, used only while generator.feeds (the notices' own feed) is not available.
+"""A minimal Atom feed, used only while generator.changes.feeds (the notices' own feed) is not available.
 
 Why have one at all: every page's <head> links the feeds, so the files must exist even when
 there are no notices yet; a reader that subscribes early gets the notices once they appear.

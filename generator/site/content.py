@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..document import NumberedDocument
 from . import matrix, sources
-from ..render_batch import Job, render_many
+from ..build.render_batch import Job, render_many
+from ..compile.document import NumberedDocument
 from .downloads import Bundle, bundle_of, formats, working_bundles
 
 # Released editions never change: their renderings are kept between `mkdocs serve` rebuilds.

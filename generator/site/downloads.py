@@ -4,7 +4,7 @@ The working tree's files are exactly `kiyaku build`'s: the site runs build() (on
 keeps every reseller whose rendered/<v>/ still matches its sources (after `kiyaku build`: nothing to
 do) and renders the others on every core through the build's cache, and then reads rendered/. So
 `mkdocs build` works from a fresh clone, and the published SHA-256 are those of rendered/*/manifest.json.
-Released editions (sources at a commit) go through generator.render_batch: the same pool and cache.
+Released editions (sources at a commit) go through generator.build.render_batch: the same pool and cache.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import json
 
 from .. import render
-from ..build import MANIFEST, RenderedVariant, build
+from ..build.builder import MANIFEST, RenderedVariant, build
 
 # Order on the page: what a reseller hands out first; Markdown (in rendered/ too) comes last.
 OFFERED = ("pdf", "docx", "html", "txt", "md")
@@ -97,5 +97,5 @@ def formats() -> list[str]:
 
 
 def bundle_of(rendered: RenderedVariant) -> Bundle:
-    """The page's view of one variant rendered by generator.render_batch (the same files and manifest)."""
+    """The page's view of one variant rendered by generator.build.render_batch (the same files and manifest)."""
     return _bundle(rendered.manifest, rendered.files, rendered.files[MANIFEST])

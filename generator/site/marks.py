@@ -4,7 +4,7 @@ Why not colour alone: colour-blind readers and screen readers would miss it (WCA
 marked run is underlined (or struck through) by CSS and enclosed in visually hidden text such as
 「［相違箇所］…［ここまで］」, so it is announced and survives copy and paste.
 
-The diff is generator.diff.char_diff, the one the 新旧対照表 of a notice uses: by character
+The diff is generator.changes.diff.char_diff, the one the 新旧対照表 of a notice uses: by character
 (Japanese has no spaces between words) with numbers and katakana words kept whole, and
 typographic noise (bracket width, spaces) not counted as a difference. Without that module, a
 plain diff-match-patch character diff with semantic cleanup is used.
@@ -40,7 +40,7 @@ CHANGED_OLD = Marker("del", "k-chg", "［変更前の箇所］")  # 新旧対照
 def char_diff(a: str, b: str) -> Diff:
     """Aligned pieces of a and b; each keeps both sides' real text and whether it differs."""
     try:
-        from .. import diff as kiyaku_diff
+        from ..changes import diff as kiyaku_diff
     except ImportError:
         kiyaku_diff = None
     if kiyaku_diff is not None:
@@ -121,5 +121,5 @@ def aligned(a: str, b: str, marker: Marker = DIFFERENT) -> list[tuple[Markup, Ma
 
 
 def pieces(items: list[dict], marker: Marker) -> Markup:
-    """A 新旧対照表 cell from generator.notice's pieces ({"text", "changed"}): changed ones marked."""
+    """A 新旧対照表 cell from generator.changes.notice's pieces ({"text", "changed"}): changed ones marked."""
     return Markup("").join(mark(p["text"], marker) if p["changed"] else escape(p["text"]) for p in items)

@@ -4,16 +4,16 @@ Articles are matched by id, not by number, so an article that moved keeps its ro
 article's rendered text is compared after the reseller's own name and self-reference (弊社/本所)
 are replaced by placeholders: otherwise nearly every article would differ for that word alone,
 and the real differences (a fee scope, an extra paragraph) would drown. Texts that differ only
-by typographic noise (generator.normalize.fold) count as the same.
+by typographic noise (generator.compile.normalize.fold) count as the same.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..document import NArticle, NItem, NumberedDocument
-from ..normalize import fold
 from . import marks
+from ..compile.document import NArticle, NItem, NumberedDocument
+from ..compile.normalize import fold
 
 SELF = "〔自称〕"
 NAME = "〔販売店名〕"

@@ -22,15 +22,15 @@ import jinja2
 from markupsafe import Markup
 from mkdocs.utils import get_relative_url
 
-from ..document import NumberedDocument
-from ..render.html import render_fragment, stylesheet
 from . import atom, marks, matrix, search, sources
+from ..compile.document import NumberedDocument
+from ..render.html import render_fragment, stylesheet
 from .content import Reseller, Site
 from .downloads import Download
 from .sources import Notice
 
 STYLESHEET = "assets/kiyaku-site.css"
-FEED_ALL = "notices.atom"  # where generator.feeds' self links point (feed_path() for one reseller)
+FEED_ALL = "notices.atom"  # where generator.changes.feeds' self links point (feed_path() for one reseller)
 _HEADED_ID = re.compile(r'<(section|div) class="([^"]*)" id="([^"]*)">\s*<(h[1-6])((?: [^>]*)?)>')
 
 
@@ -71,7 +71,7 @@ def feed_path(variant: str) -> str:
 
 @dataclass(frozen=True)
 class NoticeFile:
-    """The standalone notice (HTML/PDF/DOCX) where generator.feeds links it: /<v>/notice-ed<N>.<ext>."""
+    """The standalone notice (HTML/PDF/DOCX) where generator.changes.feeds links it: /<v>/notice-ed<N>.<ext>."""
 
     path: str
     format: str
@@ -118,7 +118,7 @@ NO_PREFECTURE = "都道府県の記載なし"
 
 def resellers_by_prefecture(resellers: tuple[Reseller, ...]) -> list[tuple[str, list[Reseller]]]:
     """The home page's groups: prefectures in the official (north to south) order, then those without one."""
-    from ..model import PREFECTURES
+    from ..source.model import PREFECTURES
 
     order = {p: i for i, p in enumerate(PREFECTURES)}
     groups: dict[str, list[Reseller]] = {}
@@ -186,7 +186,7 @@ def pages(site: Site) -> list[PageSpec]:
 
 
 def _fallback_feed(site: Site, key: str, site_url: str) -> bytes:
-    """Atom for `key` ("all" or a reseller id) when generator.feeds is not available."""
+    """Atom for `key` ("all" or a reseller id) when generator.changes.feeds is not available."""
     chosen = [(r, n) for r, n in site.notices if key in ("all", r.id)]
     path = FEED_ALL if key == "all" else feed_path(key)
     name = next((r.name for r in site.resellers if r.id == key), "全販売店")

@@ -28,8 +28,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from ..errors import KiyakuError
 from . import content, pages, search, sources
+from ..source.errors import KiyakuError
 
 log = logging.getLogger("mkdocs.plugins.kiyaku")
 WATCHED = ("terms", "variants", "releases", "errata.yaml")

@@ -1,10 +1,10 @@
 """Where the site's data comes from: one small function per source.
 
 Why one function each: the release, history, notice and feed machinery is built by other
-modules of kiyaku (generator.release, .history, .notice, .feeds). Each function here is the only
-place that knows one of them; when a module is missing (or the repository has no release
-records yet) the function returns "nothing" and the site still builds, with sections that say
-so. Nothing here writes files.
+modules of kiyaku (generator.changes.release, generator.history.editions, generator.changes.notice, generator.changes.feeds). Each
+function here is the only place that knows one of them; when a module is missing (or the
+repository has no release records yet) the function returns "nothing" and the site still
+builds, with sections that say so. Nothing here writes files.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .. import _git
-from ..compile import compile_variant, load
-from ..document import NumberedDocument
-from ..load import Project
+from ..compile.document import NumberedDocument
+from ..compile.pipeline import compile_variant, load
+from ..source import _git
+from ..source.load import Project
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
@@ -39,13 +39,13 @@ class Edition:
     commit: str | None = None
     kind: str = ""  # 利益変更 / 不利益変更 / 基準 (the first recorded edition)
     service_change: bool = False
-    # Reads the sources as they were at the release; (project, commit) for generator.render_batch.
+    # Reads the sources as they were at the release; (project, commit) for generator.build.render_batch.
     sources: Callable[[], tuple[Project, _git.CommitInfo | None]] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class Notice:
-    """One 規約変更のお知らせ, as generator.notice made it, ready to be placed on a page."""
+    """One 規約変更のお知らせ, as generator.changes.notice made it, ready to be placed on a page."""
 
     variant: str
     edition: int
@@ -54,7 +54,7 @@ class Notice:
     reason: str
     view: dict[str, Any] = field(compare=False)  # notice_render.notice_view: facts, articles, rows of the 新旧対照表
     files: dict[str, bytes] = field(default_factory=dict, compare=False)  # format -> the standalone notice
-    made: Any = field(default=None, compare=False)  # generator.notice.Notice (the feeds summarise it)
+    made: Any = field(default=None, compare=False)  # generator.changes.notice.Notice (the feeds summarise it)
 
     @property
     def slug(self) -> str:
@@ -63,11 +63,11 @@ class Notice:
 
 
 def _optional(module: str) -> Any | None:
-    """generator.<module> if that part of kiyaku exists in this checkout, else None."""
+    """The module (full dotted name) if that part of kiyaku exists in this checkout, else None."""
     try:
-        return importlib.import_module(f"generator.{module}")
+        return importlib.import_module(module)
     except ModuleNotFoundError as exc:
-        if exc.name == f"generator.{module}":
+        if exc.name == module:
             return None
         raise
 
@@ -92,8 +92,8 @@ def project(root: Path) -> Project:
     Parsed through the build's cache (.kiyaku/cache), so after `kiyaku build` no file is parsed
     again, and the build the site runs for its downloads finds the files parsed.
     """
-    from .._cache import Parser, Store
-    from ..load import DirectoryTree, load_project
+    from ..source._cache import Parser, Store
+    from ..source.load import DirectoryTree, load_project
 
     if not (Path(root) / "terms").is_dir():
         return load(root)  # raises F002 with its hint
@@ -106,14 +106,14 @@ def working_document(sources: Project, variant: str) -> NumberedDocument:
 
 
 def records(root: Path) -> dict[str, tuple[Any, ...]]:
-    """Every release record, per reseller, read once per site build; {} without generator.history."""
-    history = _optional("history")
+    """Every release record, per reseller, read once per site build; {} without generator.history.editions."""
+    history = _optional("generator.history.editions")
     return history.load_records(root) if history is not None else {}
 
 
 def released_editions(root: Path, variant: str, records: dict[str, tuple[Any, ...]]) -> list[Edition]:
     """Every released edition of one reseller, oldest first (releases/<variant>/<N>.yaml); [] if none."""
-    history = _optional("history")
+    history = _optional("generator.history.editions")
     if history is None:
         return []
     out = []
@@ -140,7 +140,8 @@ def notices(root: Path, variant: str, editions: list[Edition], records: dict[str
     page_href(edition) / file_href(edition): where that edition's terms are, relative to the notice
     page / to the standalone notice files; the notice links each changed article there.
     """
-    notice, render, history = _optional("notice"), _optional("notice_render"), _optional("history")
+    notice, render = _optional("generator.changes.notice"), _optional("generator.changes.notice_render")
+    history = _optional("generator.history.editions")
     if notice is None or render is None or history is None:
         return []
     by_number = {r.edition: r for r in records.get(variant, ())}
@@ -167,25 +168,25 @@ def _made_notice(root: Path, notice: Any, history: Any, by_number: dict[int, Any
 
 def feed(root: Path, variant: str | None, base_url: str, project: Project, records: dict[str, tuple[Any, ...]],
          made: dict[tuple[str, int], Any]) -> bytes | None:
-    """The Atom feed of one reseller's notices (variant None: all resellers); None without generator.feeds.
+    """The Atom feed of one reseller's notices (variant None: all resellers); None without generator.changes.feeds.
 
     base_url is the site's URL ("" when unknown: links are then relative to the site root).
     project, records, made (notices by (variant, edition)): read and made once for the whole site.
     """
-    feeds = _optional("feeds")
+    feeds = _optional("generator.changes.feeds")
     if feeds is None:
         return None
 
     def notice_of(record: Any) -> Any:
         key = (record.variant, record.edition)
         if key not in made:
-            made[key] = _optional("notice").make_notice(root, record.variant, record.edition)
+            made[key] = _optional("generator.changes.notice").make_notice(root, record.variant, record.edition)
         return made[key]
 
     return feeds.atom(root, variant, base_url, records=records, project=project, notice_of=notice_of)
 
 
 def notice_href(variant: str, edition: int) -> str:
-    """Where generator.feeds links a notice (relative to the site root): the site puts the standalone notice there."""
-    feeds = _optional("feeds")
+    """Where generator.changes.feeds links a notice (relative to the site root): the site puts the standalone notice there."""
+    feeds = _optional("generator.changes.feeds")
     return feeds.notice_href(variant, edition) if feeds else f"{variant}/notice-ed{edition}.html"
