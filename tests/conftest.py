@@ -75,6 +75,7 @@ def pytest_configure(config) -> None:
 
         os.environ[finding_codes.ENV] = tempfile.mkdtemp(prefix="kiyaku-codes-")
     finding_codes.install_recorder()
+    finding_codes.install_subprocess_recorder()
 
 
 def _ran_everything(session) -> bool:

@@ -75,3 +75,28 @@ def install_recorder() -> None:
 
     init._records_codes = True  # type: ignore[attr-defined]
     Finding.__init__ = init  # type: ignore[method-assign]
+
+
+def install_subprocess_recorder() -> None:
+    """Record the codes printed by every kiyaku or mkdocs process a test starts, whatever helper started it.
+
+    Tests run the real CLI through several runners (run_cli, a bounded runner with ulimit, git-state
+    scripts); wrapping subprocess.run once covers them all, including runners added later.
+    """
+    import subprocess
+
+    if getattr(subprocess.run, "_records_codes", False):
+        return
+    original = subprocess.run
+
+    def run(*args, **kwargs):
+        done = original(*args, **kwargs)
+        command = args[0] if args else kwargs.get("args", "")
+        shown = " ".join(map(str, command)) if isinstance(command, (list, tuple)) else str(command)
+        if any(word in shown for word in ("generator", "kiyaku", "mkdocs")):
+            texts = [t.decode("utf-8", "replace") if isinstance(t, bytes) else t for t in (done.stdout, done.stderr)]
+            record_output(*[t for t in texts if isinstance(t, str)])
+        return done
+
+    run._records_codes = True  # type: ignore[attr-defined]
+    subprocess.run = run  # type: ignore[assignment]

@@ -16,6 +16,7 @@ import docx
 import pytest
 
 from generator import cli
+from generator.source.errors import ReleaseError
 from generator.changes.notice import Notice, make_notice, render_notice
 from generator.changes.release import release
 from release_repo import TODAY, commit_all, edit, fixed_git_dates, make_repo
@@ -155,9 +156,10 @@ def test_release_refuses_a_notice_without_contact_and_lint_says_where(tmp_path: 
     edit(root, "variants/alpha.yaml", '"79,200"', '"88,000"')
     commit_all(root, "料金改定")
     assert cli.main(["lint", "--root", str(root)]) == 0  # baseline only: no notice yet, so only the TODO warning
-    code = cli.main(["release", "alpha", "--announce", "2026-12-01", "--effective", "2027-01-01", "--reason", "改定",
-                     "--root", str(root)])
-    assert code == 1 and not (root / "releases" / "alpha" / "2.yaml").exists()
+    with pytest.raises(ReleaseError) as refused:  # the library with a pinned today: the CLI's today moves on
+        release(root, ["alpha"], "2026-12-01", "2027-01-01", "改定", today=TODAY)
+    codes = [f.code for f in refused.value.findings]
+    assert codes[-1] == "H072" and not (root / "releases" / "alpha" / "2.yaml").exists(), codes
 
 
 def test_lint_requires_contact_after_a_notice_and_warns_on_todo(tmp_path: Path, monkeypatch, capsys) -> None:
