@@ -285,3 +285,24 @@ def test_every_finding_code_has_one_home_or_a_stated_reason() -> None:
     assert not clashes, f"finding codes named in several modules (one meaning each? add to SHARED_CODES): {clashes}"
     stale = {code for code in SHARED_CODES if code not in catalogue()}
     assert not stale, f"SHARED_CODES lists codes that no longer exist: {stale}"
+
+
+def test_n003_new_with_an_empty_name(mini: Path) -> None:
+    run = run_cli("new", "gamma", "--like", "alpha", "--name", " ", "--root", str(mini))
+    _cli_finding(run, "N003", "<コマンドライン>")
+    assert not (mini / "variants" / "gamma.yaml").exists()
+
+
+def test_p012_an_impossible_date_parameter(mini: Path) -> None:
+    document = mini / "terms" / "document.yaml"
+    document.write_text(document.read_text(encoding="utf-8").replace(
+        "parameters:\n", "parameters:\n  start_date:\n    description: 提供開始日\n    type: date\n"), encoding="utf-8")
+    fees = mini / "terms" / "fees.yaml"
+    fees.write_text(fees.read_text(encoding="utf-8").replace("とします。", "とします（{start_date}から）。", 1), encoding="utf-8")
+    variant = mini / "variants" / "alpha.yaml"
+    variant.write_text(variant.read_text(encoding="utf-8").replace("params:\n", 'params:\n  start_date: "2027-02-30"\n'),
+                       encoding="utf-8")
+    beta = mini / "variants" / "beta.yaml"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("params:\n", 'params:\n  start_date: "2027-03-01"\n'),
+                    encoding="utf-8")
+    _cli_finding(run_cli("lint", "--root", str(mini)), "P012", "variants/alpha.yaml")
