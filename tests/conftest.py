@@ -96,10 +96,13 @@ def pytest_sessionfinish(session, exitstatus) -> None:
         forced = os.environ.get("KIYAKU_CODES_CHECK") == "1"  # check a partial run too (lists what it misses)
         if forced or _ran_everything(session):
             seen = finding_codes.recorded(folder)
-            missing = sorted(set(finding_codes.catalogue()) - seen - set(finding_codes.INTERNAL))
+            missing = sorted(set(finding_codes.catalogue()) - seen - set(finding_codes.INTERNAL) - set(finding_codes.UNTESTED))
+            gaps = sorted(set(finding_codes.UNTESTED) - seen)
             reporter = session.config.pluginmanager.get_plugin("terminalreporter")
             if reporter:
                 reporter.write_line(f"指摘コード: {len(seen)} 件がテストで出ました（カタログ {len(finding_codes.catalogue())} 件）。")
+            if gaps and reporter:
+                reporter.write_line(f"テストのまだない指摘コード（tests/finding_codes.py UNTESTED）: {', '.join(gaps)}", yellow=True)
             if missing:
                 message = (f"どのテストも出さない指摘コードが {len(missing)} 件あります: {', '.join(missing)}\n"
                            "    → tests/ にそのコードを出す入力を加えるか、内部専用なら tests/finding_codes.py の INTERNAL に理由を書いてください。")

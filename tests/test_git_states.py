@@ -303,3 +303,11 @@ def test_a_build_waiting_for_the_lock_says_so_and_gives_up(repo: Path) -> None:
         done = run_cli("build", "--root", str(repo), "--format", "txt", env={"KIYAKU_LOCK_TIMEOUT": "1"})
     assert done.code == 1 and "Traceback" not in done.stderr
     assert "PID 4242" in done.stderr and "待ちます" in done.stderr and "O017" in done.stderr
+
+
+def test_an_edition_not_yet_on_the_site_is_a_warning(repo: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _publish(repo, site)
+    shutil.rmtree(site / "alpha/editions/1")  # the site was published before this edition
+    done = run_cli("verify", "--root", str(repo), "--against", str(site))
+    assert "H055" in done.stderr and "Traceback" not in done.stderr, done.stderr
