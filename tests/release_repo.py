@@ -67,3 +67,20 @@ def child_git_processes() -> list[str]:
         if stat.rsplit(")", 1)[1].split()[1] == me and "git" in cmdline:
             out.append(cmdline)
     return out
+
+
+def released_repo(tmp_path: Path, monkeypatch) -> Path:
+    """The mini fixture in git with fixed dates and its baselines recorded (alpha 第1版, beta 第7版)."""
+    from generator.changes.release import release
+
+    fixed_git_dates(monkeypatch)
+    root = make_repo(tmp_path)
+    release(root, None, baseline=True, today=TODAY)
+    return root
+
+
+def change_fee(root: Path, old: str = '"79,200"', new: str = '"88,000"') -> Path:
+    """A committed fee change after the baselines: what most release tests then release."""
+    edit(root, "variants/alpha.yaml", old, new)
+    commit_all(root, "料金改定")
+    return root

@@ -23,7 +23,7 @@ from generator.history import editions as history
 from generator.source.errors import KiyakuError, ReleaseError
 from generator.lint.checks import lint
 from generator.changes.release import check_records, release
-from release_repo import TODAY, commit_all, edit, fixed_git_dates, git, make_repo
+from release_repo import TODAY, commit_all, edit, git, released_repo
 
 
 def test_the_catalogue_is_read_from_the_code() -> None:
@@ -179,10 +179,7 @@ def test_r020_r021_r022_broken_installation_and_template_are_reported(mini: Path
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch) -> Path:
-    fixed_git_dates(monkeypatch)
-    root = make_repo(tmp_path)
-    release(root, None, baseline=True, today=TODAY)
-    return root
+    return released_repo(tmp_path, monkeypatch)
 
 
 def _codes(info: pytest.ExceptionInfo) -> list[str]:

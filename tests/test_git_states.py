@@ -23,17 +23,12 @@ from generator.history import _calendar, editions as history
 from generator.source import _git
 from generator.build.builder import render_variant
 from generator.changes.release import release
-from release_repo import TODAY, commit_all, edit, fixed_git_dates, git, make_repo
+from release_repo import TODAY, change_fee, commit_all, edit, git, released_repo
 
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch) -> Path:
-    fixed_git_dates(monkeypatch)
-    root = make_repo(tmp_path)
-    release(root, None, baseline=True, today=TODAY)
-    edit(root, "variants/alpha.yaml", '"79,200"', '"88,000"')
-    commit_all(root, "料金改定")
-    return root
+    return change_fee(released_repo(tmp_path, monkeypatch))
 
 
 def release_args(root: Path, reason: str = "料金改定") -> list[str]:

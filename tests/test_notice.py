@@ -21,15 +21,12 @@ from generator.history.editions import ReleaseRecord
 from generator.changes.notice import ELIDED, build_notice, make_notice, render_notice
 from generator.changes.notice_render import notice_view
 from generator.changes.release import release
-from release_repo import TODAY, commit_all, edit, fixed_git_dates, make_repo
+from release_repo import TODAY, commit_all, edit, released_repo
 
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch) -> Path:
-    fixed_git_dates(monkeypatch)
-    root = make_repo(tmp_path)
-    release(root, None, baseline=True, today=TODAY)
-    return root
+    return released_repo(tmp_path, monkeypatch)
 
 
 def changed(pieces) -> list[str]:

@@ -16,16 +16,12 @@ from generator.build.builder import build
 from generator.source.errors import KiyakuError, ReleaseError
 from generator.lint.checks import lint
 from generator.changes.release import check_records, release, status
-from release_repo import TODAY, child_git_processes, commit_all, edit, fixed_git_dates, git, make_repo
+from release_repo import TODAY, child_git_processes, commit_all, edit, fixed_git_dates, git, make_repo, released_repo
 
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch) -> Path:
-    """The mini fixture in git with baselines recorded (alpha 第1版, beta 第7版)."""
-    fixed_git_dates(monkeypatch)
-    root = make_repo(tmp_path)
-    release(root, None, baseline=True, today=TODAY)
-    return root
+    return released_repo(tmp_path, monkeypatch)
 
 
 def change_alpha_fee(root: Path, fee: str = "88,000") -> None:
