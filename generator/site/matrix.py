@@ -9,6 +9,7 @@ by typographic noise (generator.compile.normalize.fold) count as the same.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from . import marks
@@ -37,7 +38,7 @@ class Row:
     cells: tuple[Cell, ...]
     texts: tuple[str, ...]  # one normalised text per group, in order of first appearance
 
-    @property
+    @functools.cached_property  # the comparison page asks once per cell: O(N²) at 500 resellers as a property
     def same(self) -> bool:
         return len(self.texts) == 1 and all(c.group is not None for c in self.cells)
 
