@@ -56,3 +56,75 @@ def test_snippets_carry_no_screen_reader_markers_or_second_numbering() -> None:
 def test_group_names_continue_after_z() -> None:
     row = Row("k", "c", (), ())
     assert [row.group_name(g) for g in (None, 0, 25, 26, 51, 52, 701, 702)] == ["—", "A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]
+
+
+# --- reseller pages indexed by kiyaku, parsing each shared block once (search.page_entries) -------
+
+def _shipped_pages() -> list[tuple[str, str, str, search.Owner]]:
+    """(url, title, page HTML, owner) for both shipped resellers, their terms as the site shows them."""
+    from conftest import REPO
+    from generator.compile.pipeline import compile_variant, load
+    from generator.site.pages import terms_fragment
+
+    project = load(REPO)
+    out = []
+    for variant in sorted(project.variants):
+        doc = compile_variant(project, variant)
+        url = f"{variant}/"
+        html = f'<h1 data-kiyaku-reseller="{variant}">{doc.provider}の利用規約</h1>\n<h2 id="downloads">ダウンロード</h2><p>x</p>\n' \
+               f'<div data-kiyaku-terms>{terms_fragment(doc)}</div>'
+        out.append((url, f"{doc.provider}の利用規約", html, search.Owner(url, doc.provider, doc.self_ref)))
+    return out
+
+
+def _material_entries(url: str, title: str, html: str) -> list[dict]:
+    """What mkdocs-material's own search plugin makes of the whole page (the reference)."""
+    from types import SimpleNamespace
+
+    from material.plugins.search.plugin import SearchIndex
+
+    from generator.site.plugin import table_of_contents
+
+    index = SearchIndex()
+    index.add_entry_from_context(SimpleNamespace(meta={"title": title}, title=title, content=html, url=url,
+                                                 toc=table_of_contents(html)))
+    return index.entries
+
+
+def _key(docs: list[dict]) -> list[tuple[str, str, str]]:
+    return sorted((d["location"], d["title"], d["text"]) for d in docs)
+
+
+def test_page_entries_give_the_index_the_search_plugin_would_have_given() -> None:
+    pages = _shipped_pages()
+    owners = {url: owner for url, _t, _h, owner in pages}
+    reference = [e for url, title, html, _o in pages for e in _material_entries(url, title, html)]
+    seen: set[str] = set()
+    ours = [e for url, title, html, owner in pages for e in search.page_entries(html, url, title, owner, seen)]
+    assert len(reference) > 60  # every article of both resellers is a section
+    assert _key(search.compact({"docs": ours}, owners)["docs"]) == _key(search.compact({"docs": reference}, owners)["docs"])
+
+
+def test_a_block_seen_on_an_earlier_page_is_not_parsed_again() -> None:
+    (url, _title, html, owner), = _shipped_pages()[:1]
+    renamed = html.replace(owner.provider, "乙商工会議所")
+    other = search.Owner("b/", "乙商工会議所", owner.self_ref)
+    seen: set[str] = set()
+    first = search.unseen(html, owner, seen)
+    second = search.unseen(renamed, other, seen)
+    assert first.count('<section class="article">') > 20
+    assert '<section class="' not in second  # the same terms under another name: nothing left to parse
+    assert "乙商工会議所の利用規約" in second and 'id="downloads"' in second  # the page's own parts stay
+
+
+def test_a_block_that_differs_is_parsed_and_blocks_end_at_their_own_section() -> None:
+    html = ('<h1>甲</h1><div><section class="article"><h3 id="a">A</h3><section class="x"><p>甲 内</p></section>'
+            '<p>甲 後</p></section><section class="appendix"><h3 id="b">B</h3></section></div>')
+    owner = search.Owner("a/", "甲", "本所")
+    assert search._blocks(html) == [(html.index('<section class="article">'), html.index('<section class="appendix">')),
+                                     (html.index('<section class="appendix">'), html.index("</div>"))]
+    seen: set[str] = set()
+    search.unseen(html, owner, seen)
+    changed = html.replace("甲 後", "甲 後の変更")
+    left = search.unseen(changed, owner, seen)
+    assert "後の変更" in left and 'id="b"' not in left

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -73,6 +74,9 @@ class _Headings(HTMLParser):
             self._text.append(data)
 
 
+_HEADING = re.compile(r"<h([2-4])[\s>].*?</h\1>", re.S)
+
+
 def table_of_contents(html: str) -> TableOfContents:
     """h2 entries with their h3/h4 children, as mkdocs' toc extension would have made them.
 
@@ -81,7 +85,9 @@ def table_of_contents(html: str) -> TableOfContents:
     only "※2", and a caption could carry <img onerror=…>). Tags inside a heading never reach it.
     """
     parser = _Headings()
-    parser.feed(html)
+    # Only the headings are parsed: the whole page (60 KB of terms) through HTMLParser cost 12 ms a
+    # page. The HTML is kiyaku's own (every text in it escaped), so "<h2"…"</h2>" delimits a heading.
+    parser.feed("".join(m[0] for m in _HEADING.finditer(html)))
     top: list[AnchorLink] = []
     for level, ident, title in parser.found:
         link = AnchorLink(escape(title, quote=True), escape(ident, quote=True), level)
@@ -92,9 +98,9 @@ def table_of_contents(html: str) -> TableOfContents:
     return TableOfContents(top)
 
 
-def _front_matter(spec: pages.PageSpec) -> str:
+def _front_matter(spec: pages.PageSpec, indexed_by_kiyaku: bool) -> str:
     meta: dict[str, Any] = {"title": escape(spec.title, quote=True)}  # the theme prints titles as HTML
-    if not spec.search:
+    if not spec.search or indexed_by_kiyaku:  # the search plugin skips it; kiyaku adds its entries
         meta["search"] = {"exclude": True}
     return "---\n" + json.dumps(meta, ensure_ascii=False) + "\n---\n"  # JSON is YAML: quoting is safe
 
@@ -119,6 +125,10 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
         self.cache: content.Cache = {}
         self.specs: dict[str, pages.PageSpec] = {}
         self.site: content.Site | None = None
+        # Reseller pages are indexed here, not by the search plugin (search.page_entries says why)
+        self.owners: dict[str, search.Owner] = {}
+        self.search_seen: set[str] = set()
+        self.search_entries: list[dict[str, str]] = []
 
     @property
     def root(self) -> Path:
@@ -149,6 +159,9 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
         except KiyakuError as exc:
             raise PluginError(self._explain(exc)) from None
         self.specs = {spec.src_uri: spec for spec in specs}
+        self.owners = {pages.reseller_url(r.id): search.Owner(pages.reseller_url(r.id), r.current.doc.provider, r.current.doc.self_ref)
+                       for r in self.site.resellers}
+        self.search_seen, self.search_entries = set(), []
         # Every page's <head> (overrides/main.html) links the feed of all resellers only: one link per
         # reseller made every page O(N), and Material fetches <feed folder>/sitemap.xml for each
         # rel=alternate link (a 404 below the root). A reseller's own feed is linked on its page.
@@ -157,7 +170,8 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
         unlisted = set() if len(self.site.resellers) <= NAV_RESELLERS else {pages.reseller_url(r.id) for r in self.site.resellers}
         for spec in specs:
             level = InclusionLevel.INCLUDED if spec.in_nav and spec.url not in unlisted else InclusionLevel.NOT_IN_NAV
-            self._add(files, File.generated(config, spec.src_uri, content=_front_matter(spec), inclusion=level))
+            front = _front_matter(spec, indexed_by_kiyaku=spec.url in self.owners)
+            self._add(files, File.generated(config, spec.src_uri, content=front, inclusion=level))
         for path, data in sorted(extra.items()):
             self._add(files, _download(config, path, data))
         config.nav = self._nav(files)
@@ -189,15 +203,16 @@ class KiyakuPlugin(BasePlugin[KiyakuConfig]):
         if spec is None:
             return html
         page.toc = table_of_contents(spec.html)
+        owner = self.owners.get(spec.url)
+        if owner is not None and spec.search:
+            self.search_entries += search.page_entries(spec.html, page.url, escape(spec.title, quote=True), owner, self.search_seen)
         return spec.html
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Shrink the search index the search plugin (listed before kiyaku) has just written."""
         if self.site is None:
             return
-        owners = {pages.reseller_url(r.id): search.Owner(pages.reseller_url(r.id), r.current.doc.provider, r.current.doc.self_ref)
-                  for r in self.site.resellers}
-        search.rewrite(Path(config.site_dir) / "search" / "search_index.json", owners)
+        search.rewrite(Path(config.site_dir) / "search" / "search_index.json", self.owners, self.search_entries)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         for name in WATCHED:
