@@ -65,7 +65,7 @@ def test_urls_are_the_permanent_scheme() -> None:
     ("alpha/notices/edition-2/", "alpha/editions/2/", "../../editions/2/"),
     ("alpha/", "alpha/notices.atom", "notices.atom"),
     ("compare/", "beta/", "../beta/"),
-])
+], ids=["home-to-reseller", "reseller-to-home", "edition-to-downloads", "notice-to-edition", "feed", "compare-to-reseller"])
 def test_links_are_relative_to_the_page(here: str, target: str, link: str) -> None:
     assert pages._link(here, target) == link
 
@@ -163,7 +163,7 @@ def test_notice_files_are_named_by_edition_with_their_size_and_digest(site: Site
     ("notices.atom", "", b'<feed xmlns="a">', b'<feed xmlns="a">'),  # at the root: links are already relative to it
     ("alpha/notices.atom", "https://example.jp/", b'<feed xmlns="a">', b'<feed xmlns="a">'),  # absolute links
     ("alpha/notices.atom", "", b'<feed xml:base="x" xmlns="a">', b'<feed xml:base="x" xmlns="a">'),
-])
+], ids=["one-level", "two-levels", "root", "site-url", "has-base"])
 def test_feeds_below_the_root_resolve_their_links_from_the_root(path: str, site_url: str, feed: bytes, expected: bytes) -> None:
     assert pages._rebase(feed, path, site_url) == expected
 

@@ -31,7 +31,7 @@ from generator.site.downloads import Bundle, Download
     (1_048_576, "1.0 MB（1,048,576 バイト）"),
     (2_621_440, "2.5 MB（2,621,440 バイト）"),
     (123_456_789, "117.7 MB（123,456,789 バイト）"),
-])
+], ids=lambda v: str(v) if isinstance(v, int) else "shown")  # ASCII ids: mutmut hands them back to pytest
 def test_sizes_are_printed_as_people_read_them(size: int, shown: str) -> None:
     assert Download("a.pdf", "pdf", size, "", b"").size_text == shown
 
@@ -43,7 +43,7 @@ def test_sizes_are_printed_as_people_read_them(size: int, shown: str) -> None:
     ("txt", "テキスト", "文字だけの版（比較・検索用）"),
     ("md", "Markdown", "Markdown 形式（他の文書への取り込み用）"),
     ("epub", "EPUB", ""),  # a format the page does not know yet: its name, no purpose
-])
+], ids=["pdf", "docx", "html", "txt", "md", "epub"])
 def test_each_format_has_its_label_and_purpose(fmt: str, label: str, purpose: str) -> None:
     download = Download(f"a.{fmt}", fmt, 1, "", b"")
     assert (download.label, download.purpose) == (label, purpose)
