@@ -139,3 +139,122 @@ def test_a_build_waits_for_the_other_one_and_then_takes_the_lock(tmp_path: Path,
         release.join()
     lock = tmp_path / ".kiyaku" / "build.lock"
     assert capsys.readouterr().err == f"別の kiyaku build（PID 4242）が {lock} を使っています。終わるのを最大 30 秒待ちます…\n"
+
+
+# --- file systems without hard links (FAT, some network shares): copies instead of links ---
+
+def _tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_file_system_without_hard_links_gets_copies_of_everything(tmp_path: Path, monkeypatch) -> None:
+    import errno
+
+    out = tmp_path / "rendered"
+    _writer.publish(tmp_path, out, {"alpha": {"a.txt": b"old a\n", "b.txt": b"old b\n"}, "beta": {"c.txt": b"old c\n"}})
+    (out / "README.txt").write_bytes(b"top-level file\n")  # not made by kiyaku
+    (out / "extra" / "sub").mkdir(parents=True)
+    (out / "extra" / "sub" / "f.txt").write_bytes(b"nested\n")
+    (out / "extra" / "sub" / "link").symlink_to("f.txt")
+
+    def no_link(*args, **kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_link)
+    expected = {"README.txt": b"top-level file\n", "alpha/a.txt": b"new a\n", "alpha/b.txt": b"old b\n",
+                "beta/c.txt": b"old c\n", "extra/sub/f.txt": b"nested\n", "extra/sub/link": b"nested\n"}
+    for _ in range(2):  # the spare alternates with rendered/: both rounds copy everything over
+        _writer.publish(tmp_path, out, {"alpha": {"a.txt": b"new a\n", "b.txt": out / "alpha" / "b.txt"}})
+        assert _tree_bytes(out) == expected
+        assert os.readlink(out / "extra" / "sub" / "link") == "f.txt"  # a symlink stays a symlink
+        assert oct(os.stat(out / "alpha" / "b.txt").st_mode & 0o777) == "0o644"
+
+
+# --- durability: what is flushed before the exchange (the module's docstring) ---
+
+def _record_flushes(monkeypatch, events: list) -> None:
+    def where(fd) -> str:
+        return os.readlink(f"/proc/self/fd/{fd}") if isinstance(fd, int) else repr(fd)
+
+    real_fsync, real_syncfs, real_renameat2 = os.fsync, _writer._syncfs, _writer._renameat2
+
+    def fsync(fd) -> None:
+        events.append(("fsync", where(fd)))
+        real_fsync(fd)
+
+    def syncfs(fd) -> int:
+        events.append(("syncfs", where(fd)))
+        return real_syncfs(fd)
+
+    def renameat2(*args) -> int:
+        events.append(("exchange",))
+        return real_renameat2(*args)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    if real_syncfs is not None:
+        monkeypatch.setattr(_writer, "_syncfs", syncfs)
+    monkeypatch.setattr(_writer, "_renameat2", renameat2)
+
+
+@pytest.mark.skipif(_writer._syncfs is None or _writer._renameat2 is None, reason="needs syncfs(2) and renameat2(2)")
+def test_one_syncfs_of_the_staged_tree_before_the_exchange_and_no_fsync_per_file(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "rendered"
+    _writer.publish(tmp_path, out, OLD)
+    events: list = []
+    _record_flushes(monkeypatch, events)
+    spare = os.path.realpath(_writer.spare_dir(tmp_path, out))
+    _writer.publish(tmp_path, out, {"alpha": {"a.txt": b"1\n", "b.txt": b"2\n"}, "beta": {"c.txt": b"3\n"}})
+    # 500 resellers: one syncfs costs tens of milliseconds, an fsync per file 12 s
+    assert events == [("syncfs", spare), ("exchange",), ("fsync", os.path.realpath(tmp_path))]
+
+
+def test_without_syncfs_every_staged_file_is_flushed_before_the_exchange(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(_writer, "_syncfs", None)  # an old libc
+    out = tmp_path / "rendered"
+    _writer.publish(tmp_path, out, OLD)
+    events: list = []
+    _record_flushes(monkeypatch, events)
+    spare = os.path.realpath(_writer.spare_dir(tmp_path, out))
+    os.symlink("a.txt", out / "alpha" / "link")  # kept by link: a symlink is not opened and flushed
+    _writer.publish(tmp_path, out, {"beta": {"c.txt": b"3\n", "d.txt": b"4\n"}})
+    staged = [f"{spare}/{name}" for name in ("alpha/a.txt", "beta/c.txt", "beta/d.txt")]
+    assert events == [("fsync", path) for path in staged] + [("exchange",), ("fsync", os.path.realpath(tmp_path))]
+
+
+# --- write_file_atomic: the temp file ---
+
+def test_write_file_atomic_stages_a_hidden_file_named_after_its_target_in_the_same_folder(tmp_path: Path, monkeypatch) -> None:
+    # same folder: os.replace is atomic only there (a system temp folder on another file system fails);
+    # hidden and named after the target: what a crash at that moment leaves next to the user's file
+    target = tmp_path / "out" / "diff" / "notice.txt"  # `--output out/diff/notice.txt` in a fresh checkout
+    real_fsync, seen = os.fsync, []
+
+    def fsync(fd) -> None:
+        seen.append(sorted(os.listdir(target.parent)))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    _writer.write_file_atomic(target, b"text")
+    [listing] = seen
+    assert len(listing) == 1 and listing[0].startswith(".notice.txt.") and len(listing[0]) > len(".notice.txt.")
+    assert os.listdir(target.parent) == ["notice.txt"] and target.read_bytes() == b"text"
+
+
+# --- clean_stale ---
+
+def test_a_stale_folder_that_cannot_be_removed_does_not_stop_the_build(tmp_path: Path) -> None:
+    import subprocess
+
+    tmp = _writer.state_dir(tmp_path) / "tmp"
+    (tmp / "a-stuck" / "x").mkdir(parents=True)
+    stuck = tmp / "a-stuck" / "x" / "f"
+    stuck.write_bytes(b"x")
+    (tmp / "b-stale").mkdir()
+    (tmp / "c-file").write_bytes(b"x")
+    if subprocess.run(["chattr", "+i", str(stuck)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not supported here")
+    try:
+        _writer.clean_stale(tmp_path)
+        assert sorted(p.name for p in tmp.iterdir()) == ["a-stuck"]  # the others are still removed
+    finally:
+        subprocess.run(["chattr", "-i", str(stuck)], check=True)
