@@ -156,17 +156,22 @@ def test_a_file_system_without_hard_links_gets_copies_of_everything(tmp_path: Pa
     (out / "extra" / "sub").mkdir(parents=True)
     (out / "extra" / "sub" / "f.txt").write_bytes(b"nested\n")
     (out / "extra" / "sub" / "link").symlink_to("f.txt")
+    (out / "docs").mkdir()  # a folder of files and a symlink, one level down
+    (out / "docs" / "index.txt").write_bytes(b"index\n")
+    (out / "docs" / "latest").symlink_to("index.txt")
 
     def no_link(*args, **kwargs):
         raise OSError(errno.EPERM, "Operation not permitted")
 
     monkeypatch.setattr(os, "link", no_link)
     expected = {"README.txt": b"top-level file\n", "alpha/a.txt": b"new a\n", "alpha/b.txt": b"old b\n",
-                "beta/c.txt": b"old c\n", "extra/sub/f.txt": b"nested\n", "extra/sub/link": b"nested\n"}
+                "beta/c.txt": b"old c\n", "extra/sub/f.txt": b"nested\n", "extra/sub/link": b"nested\n",
+                "docs/index.txt": b"index\n", "docs/latest": b"index\n"}
     for _ in range(2):  # the spare alternates with rendered/: both rounds copy everything over
         _writer.publish(tmp_path, out, {"alpha": {"a.txt": b"new a\n", "b.txt": out / "alpha" / "b.txt"}})
         assert _tree_bytes(out) == expected
         assert os.readlink(out / "extra" / "sub" / "link") == "f.txt"  # a symlink stays a symlink
+        assert os.readlink(out / "docs" / "latest") == "index.txt"
         assert oct(os.stat(out / "alpha" / "b.txt").st_mode & 0o777) == "0o644"
 
 
@@ -258,3 +263,66 @@ def test_a_stale_folder_that_cannot_be_removed_does_not_stop_the_build(tmp_path:
         assert sorted(p.name for p in tmp.iterdir()) == ["a-stuck"]  # the others are still removed
     finally:
         subprocess.run(["chattr", "-i", str(stuck)], check=True)
+
+
+# --- double buffering: the spare holds the build before last; what it must bring up to date ---
+
+def test_kept_and_changed_files_in_one_folder_over_several_publishes(tmp_path: Path) -> None:
+    out = tmp_path / "rendered"
+    _writer.publish(tmp_path, out, {"alpha": {"a.txt": b"a1\n", "b.txt": b"b1\n", "c.txt": b"c1\n"}})
+    for round_ in (2, 3, 4):  # a.txt kept (linked), b.txt rewritten, c.txt kept: each round, both buffers
+        _writer.publish(tmp_path, out, {"alpha": {"a.txt": out / "alpha" / "a.txt", "b.txt": f"b{round_}\n".encode(),
+                                                  "c.txt": out / "alpha" / "c.txt"}})
+        assert _tree_bytes(out) == {"alpha/a.txt": b"a1\n", "alpha/b.txt": f"b{round_}\n".encode(), "alpha/c.txt": b"c1\n"}
+    # a file rewritten, then kept: the spare still holds its version from two builds ago
+    _writer.publish(tmp_path, out, {"alpha": {"a.txt": b"a5\n", "b.txt": b"b5\n", "c.txt": b"c5\n"}})
+    _writer.publish(tmp_path, out, {"alpha": {"a.txt": out / "alpha" / "a.txt", "b.txt": out / "alpha" / "b.txt",
+                                              "c.txt": out / "alpha" / "c.txt"}})
+    assert _tree_bytes(out) == {"alpha/a.txt": b"a5\n", "alpha/b.txt": b"b5\n", "alpha/c.txt": b"c5\n"}
+
+
+def test_only_what_changed_is_written_or_linked(tmp_path: Path, monkeypatch) -> None:
+    # the module's promise: one changed reseller among 500 touches a few files, not 500 folders
+    out = tmp_path / "rendered"
+    folders = {"alpha": {"a.txt": b"a\n", "b.txt": b"b\n"}, "beta": {"c.txt": b"c\n", "d.txt": b"d\n"}}
+    _writer.publish(tmp_path, out, folders)
+    (out / "README.txt").write_bytes(b"top\n")
+    (out / "latest").symlink_to("alpha")
+    for _ in range(2):  # fill both buffers
+        _writer.publish(tmp_path, out, {"alpha": {"a.txt": out / "alpha" / "a.txt", "b.txt": out / "alpha" / "b.txt"}})
+    touched: list[str] = []
+    real_write, real_link = _writer._write, _writer._link_or_copy
+    monkeypatch.setattr(_writer, "_write", lambda path, data: (touched.append(Path(path).name), real_write(path, data)))
+    monkeypatch.setattr(_writer, "_link_or_copy", lambda src, dest: (touched.append(Path(dest).name), real_link(src, dest)))
+    _writer.publish(tmp_path, out, {"alpha": {"a.txt": out / "alpha" / "a.txt", "b.txt": b"b2\n"}})
+    assert touched == ["b.txt"]
+    assert _tree_bytes(out) == {"README.txt": b"top\n", "alpha/a.txt": b"a\n", "alpha/b.txt": b"b2\n",
+                                "beta/c.txt": b"c\n", "beta/d.txt": b"d\n"}  # rglob does not enter the symlink
+    assert os.readlink(out / "latest") == "alpha"  # a symlink to a folder stays a symlink
+
+
+def test_a_top_level_file_replaced_by_hand_is_published_as_replaced(tmp_path: Path) -> None:
+    out = tmp_path / "rendered"
+    _writer.publish(tmp_path, out, OLD)
+    (out / "README.txt").write_bytes(b"v1\n")
+    for version in (2, 3, 4):  # replaced (a new file, a new inode), as editors save
+        _writer.publish(tmp_path, out, NEW)
+        (out / "README.new").write_bytes(f"v{version}\n".encode())
+        os.replace(out / "README.new", out / "README.txt")
+    _writer.publish(tmp_path, out, NEW)
+    assert (out / "README.txt").read_bytes() == b"v4\n"
+
+
+def test_a_symlink_in_the_spare_is_not_followed(tmp_path: Path) -> None:
+    out, elsewhere = tmp_path / "rendered", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    _writer.publish(tmp_path, out, OLD)
+    _writer.publish(tmp_path, out, NEW)  # the spare now holds OLD
+    spare_alpha = _writer.spare_dir(tmp_path, out) / "alpha"
+    import shutil
+
+    shutil.rmtree(spare_alpha)
+    spare_alpha.symlink_to(elsewhere)  # planted, or left by a tool
+    _writer.publish(tmp_path, out, {"alpha": {"a.txt": b"third\n"}})
+    assert list(elsewhere.iterdir()) == []  # nothing written through it
+    assert not (out / "alpha").is_symlink() and _tree_bytes(out) == {"alpha/a.txt": b"third\n"}

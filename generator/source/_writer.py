@@ -181,10 +181,10 @@ def _remove(path: Path) -> None:
 
 
 def _mirror_folder(dest: Path, files: dict[str, bytes | Path], inodes: dict[str, int]) -> None:
-    """Make dest hold exactly files: a Path is hard-linked unless dest already has that inode."""
+    """Make dest hold exactly files: a Path is hard-linked unless dest already has that inode (inodes: of every Path)."""
     if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
         dest.unlink()
-    dest.mkdir(parents=True, exist_ok=True)
+    dest.mkdir(exist_ok=True)  # its parent is the spare
     existing = {e.name: e for e in os.scandir(dest)}
     for name, entry in existing.items():
         if name not in files or not entry.is_file(follow_symlinks=False):
@@ -192,7 +192,7 @@ def _mirror_folder(dest: Path, files: dict[str, bytes | Path], inodes: dict[str,
     for name in sorted(files):
         data, entry = files[name], existing.get(name)
         if isinstance(data, Path) and entry is not None and entry.is_file(follow_symlinks=False) \
-                and entry.inode() == inodes.get(name, -1):
+                and entry.inode() == inodes[name]:
             continue
         (dest / name).unlink(missing_ok=True)
         _write(dest / name, data)
