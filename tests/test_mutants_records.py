@@ -462,12 +462,20 @@ def test_a_shallow_clone_without_records_has_nothing_to_say(tmp_path: Path) -> N
     assert found(tmp_path / "shallow") == []  # shallow, but nothing to vouch for
 
 
-def test_an_unreadable_record_is_reported_and_the_others_still_checked(repo: Path) -> None:
-    (repo / "releases" / "alpha" / "9.yaml").write_text("variant: [\n", encoding="utf-8")
+def test_unreadable_records_are_reported_where_they_are_and_the_others_still_checked(repo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.yaml"
+    outside.write_bytes((repo / REC).read_bytes())
+    (repo / "releases" / "alpha" / "8.yaml").symlink_to(outside)  # a record pointing out of the repository
+    (repo / "releases" / "alpha" / "9.yaml").write_bytes(b"#" * (2 * 1024 * 1024 + 1))  # over the 2 MB of a YAML source
+    (repo / "releases" / "alpha" / "notes.txt").write_text("メモ", encoding="utf-8")  # not a record
     set_fields(repo, "releases/beta/7.yaml", reason="書き換え")
     got = found(repo)
-    assert [(f[0], f[3]) for f in got][1:] == [("releases/beta/7.yaml", "H043")]
-    assert got[0][0] == "releases/alpha/9.yaml" and got[0][4] == "error"
+    assert got[:2] == [
+        ("releases/alpha/8.yaml", 1, 1, "F010", "error", "ファイルがリポジトリの外を指しています（絶対パス、「..」またはシンボリックリンク）。",
+         "リポジトリの中のファイルを指定し、外を指すシンボリックリンクは実体のファイルに置き換えてください。"),
+        ("releases/alpha/9.yaml", 1, 1, "Y001", "error", "リリース記録が大きすぎます（2,097,153 バイト以上、上限 2,097,152 バイト）。",
+         "誤って別のファイルを指定していないか確認してください。")]
+    assert [(f[0], f[3]) for f in got[2:]] == [("releases/beta/7.yaml", "H043")]
 
 
 def _journal(root: Path, tags: list[str]) -> None:
