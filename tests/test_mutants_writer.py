@@ -1,8 +1,11 @@
-"""Publishing edges found by mutation testing (generator/_writer.publish; docs/testing.md).
+"""Publishing edges found by mutation testing (generator/source/_writer.py; docs/testing.md).
 
 An output folder whose parents do not exist yet, and the fallback without renameat2 keeping the
 previous build inside .kiyaku/tmp (where clean_stale finds it after a crash), not in the system's
 temp folder (another file system would make the rename fail; a crash would leave it there).
+Also: KIYAKU_LOCK_TIMEOUT and the wait for another build, file systems without hard links, what
+is flushed before the exchange, the double buffer over several builds, write_file_atomic's temp
+file and stale folders that cannot be removed.
 """
 
 from __future__ import annotations

@@ -191,8 +191,8 @@ def _mirror_folder(dest: Path, files: dict[str, bytes | Path], inodes: dict[str,
             _remove(Path(entry.path))
     for name in sorted(files):
         data, entry = files[name], existing.get(name)
-        if isinstance(data, Path) and entry is not None and entry.is_file(follow_symlinks=False) \
-                and entry.inode() == inodes[name]:
+        # the same inode on one file system is the same file: the regular file the build kept, linked already
+        if isinstance(data, Path) and entry is not None and entry.inode() == inodes[name]:
             continue
         (dest / name).unlink(missing_ok=True)
         _write(dest / name, data)
