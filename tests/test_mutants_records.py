@@ -416,9 +416,10 @@ def test_an_edition_recorded_twice_names_both_commits(repo: Path) -> None:
     commit_all(repo, "消す", date=JP_MORNING)
     (repo / REC).write_bytes(original + HAND.encode())
     set_fields(repo, REC, reason="別の理由")
-    second = commit_all(repo, "別の記録", date=JP_MORNING)[:10]
+    second = commit_all(repo, "別の記録", date="2026-12-05T10:00:00+09:00")[:10]  # after the announcement
     got = found(repo)
-    assert [f[3] for f in got] == ["H043", "H053"]
+    assert [f[3] for f in got] == ["H043", "H053"]  # compared with the first one; committed on time by the first one
+    assert got[0][5] == f"リリース記録の reason が最初のコミット {first}（2026-11-01）から書き換えられています: 「年間利用料金の改定」→「別の理由」。"
     assert got[1] == (REC, 1, 1, "H053", "error", f"同じ版の記録が別々のコミット（{first}、{second}）で作られています（2 か所でリリースしてマージした）。",
                       f"git log --all -- {REC} でどちらが公開された版か確かめ、もう一方の変更は新しい版としてリリースし直してください。")
 
