@@ -177,6 +177,14 @@ def test_a_record_not_committed_says_who_makes_records(repo: Path) -> None:
                             f"リリース記録は kiyaku release が作ってコミットします。手で作ったものなら git rm --cached {relpath} をして削除してください。")]
 
 
+def test_records_after_an_uncommitted_one_are_still_checked(repo: Path, monkeypatch) -> None:
+    relpath = _hand_made(repo)
+    set_fields(repo, "releases/beta/7.yaml", reason="書き換え")  # sorted after releases/alpha/3.yaml
+    assert [(f[0], f[3]) for f in found(repo)] == [(relpath, "H042"), ("releases/beta/7.yaml", "H043")]
+    monkeypatch.chdir(repo)  # the library's default root is the current folder
+    assert [(f.location.path, f.code) for f in check_records()] == [(relpath, "H042"), ("releases/beta/7.yaml", "H043")]
+
+
 def test_a_source_commit_missing_from_history(repo: Path) -> None:
     relpath = _hand_made(repo, source_commit="0123456789abcdef" * 2 + "01234567", notice_days=45)
     assert found(repo)[1:] == [(relpath, line_of(repo, relpath, "source_commit"), 1, "H044", "error",
