@@ -283,7 +283,7 @@ def _chain(*records: tuple) -> list[tuple]:
         relpath = f"releases/{variant}/{edition}.yaml"
         raw = _record(variant, edition, previous, kind, effective)
         current[relpath] = (*parse_record(relpath, raw), raw)
-    return [(f.location.path, f.location.line, f.code, f.message, f.hint) for f in _records._check_chain(Path("."), current)]
+    return [(f.location.path, f.location.line, f.code, f.message, f.hint) for f in _records._check_chain(current)]
 
 
 BROKEN = "版番号は 1 ずつ増え、実施日は前の版より後でなければなりません。"
