@@ -116,7 +116,7 @@ def _check_source(root: Path, record: ReleaseRecord, loaded, rerender: bool, his
     return out
 
 
-def _check_chain(root: Path, current: dict[str, tuple[ReleaseRecord, object, bytes]]) -> list[Finding]:
+def _check_chain(current: dict[str, tuple[ReleaseRecord, object, bytes]]) -> list[Finding]:
     out = []
     by_variant: dict[str, list[tuple[ReleaseRecord, object]]] = {}
     for record, loaded, _raw in current.values():
@@ -233,7 +233,7 @@ def check_records(root: Path | str = ".", rerender: bool = False) -> list[Findin
     if current and _git.is_shallow(root):
         findings.append(Finding(Location(RELEASES), "H039", "浅いクローン（shallow clone）のため、リリース記録を git の履歴と照合できません。",
                                 "git fetch --unshallow を実行してください（CI では履歴をすべて取得する設定にします。例: fetch-depth: 0）。"))
-        return findings + _check_chain(root, current)
+        return findings + _check_chain(current)
     with History(root) as history:
         added, tags, ancestors = history.added(RELEASES), history.tags(), history.ancestors()
         findings += _orphan_tags(root, tags, added, history, pending)
@@ -251,10 +251,10 @@ def check_records(root: Path | str = ".", rerender: bool = False) -> list[Findin
             first_data = raw if adds[0].blob == blob_id(raw) else history.read(adds[0].sha, relpath) or b""
             if first_data != raw:
                 findings += _compare_first(relpath, record, loaded, _git.FileVersion(relpath, adds[0].sha, adds[0].timestamp, first_data))
-            findings += _diverging(relpath, loaded, adds) if len(adds) > 1 else []
+            findings += _diverging(relpath, loaded, adds)
             findings += _announced_late(record, loaded, adds[0])
             findings += _tag_findings(relpath, record, loaded, raw, (adds[0], first_data), tags.get(f"{record.variant}/ed{record.edition}"),
                                       history, ancestors, pending)
             findings += _check_source(root, record, loaded, rerender, history, ancestors)
-    findings += _check_chain(root, current)
+    findings += _check_chain(current)
     return findings

@@ -121,22 +121,27 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _link_or_copy(src: Path | str, dest: Path) -> None:
+    """A hard link (cheap, the old file stays untouched), or a copy where the file system has none
+    (FAT, some network shares); a symlink stays a symlink either way."""
+    try:
+        os.link(src, dest, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dest, follow_symlinks=False)
+
+
 def _link_tree(src: Path, dest: Path) -> None:
-    """Copy a folder by hard links (cheap, and the old files stay untouched)."""
-    dest.mkdir(parents=True, exist_ok=True)
+    """Copy a folder by hard links."""
+    dest.mkdir()  # _mirror removed it first; its parent is the spare
     for child in sorted(src.iterdir()):
         if child.is_dir() and not child.is_symlink():
             _link_tree(child, dest / child.name)
         else:
-            try:
-                os.link(child, dest / child.name, follow_symlinks=False)
-            except OSError:
-                shutil.copy2(child, dest / child.name, follow_symlinks=False)
+            _link_or_copy(child, dest / child.name)
 
 
 def _write(path: Path, data: bytes | Path) -> None:
-    """Stage one file: bytes are written, a Path (an unchanged file of the current build) is hard-linked."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Stage one file (its folder exists): bytes are written, a Path (an unchanged file of the current build) is hard-linked."""
     if isinstance(data, Path):
         try:
             os.link(data, path, follow_symlinks=False)
@@ -176,18 +181,18 @@ def _remove(path: Path) -> None:
 
 
 def _mirror_folder(dest: Path, files: dict[str, bytes | Path], inodes: dict[str, int]) -> None:
-    """Make dest hold exactly files: a Path is hard-linked unless dest already has that inode."""
+    """Make dest hold exactly files: a Path is hard-linked unless dest already has that inode (inodes: of every Path)."""
     if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
         dest.unlink()
-    dest.mkdir(parents=True, exist_ok=True)
+    dest.mkdir(exist_ok=True)  # its parent is the spare
     existing = {e.name: e for e in os.scandir(dest)}
     for name, entry in existing.items():
         if name not in files or not entry.is_file(follow_symlinks=False):
             _remove(Path(entry.path))
     for name in sorted(files):
         data, entry = files[name], existing.get(name)
-        if isinstance(data, Path) and entry is not None and entry.is_file(follow_symlinks=False) \
-                and entry.inode() == inodes.get(name, -1):
+        # the same inode on one file system is the same file: the regular file the build kept, linked already
+        if isinstance(data, Path) and entry is not None and entry.inode() == inodes[name]:
             continue
         (dest / name).unlink(missing_ok=True)
         _write(dest / name, data)
@@ -216,7 +221,7 @@ def _mirror(spare: Path, out_dir: Path, folders: dict[str, dict[str, bytes | Pat
                 _link_tree(Path(source.path), spare / name)
         elif not (spare / name).exists() or os.stat(spare / name, follow_symlinks=False).st_ino != source.inode():
             _remove(spare / name)
-            os.link(source.path, spare / name, follow_symlinks=False)
+            _link_or_copy(source.path, spare / name)
 
 
 def publish(root: Path, out_dir: Path, folders: dict[str, dict[str, bytes | Path]]) -> None:
