@@ -22,6 +22,10 @@ _REASONS = {
     errno.EFBIG: "ファイルサイズの上限（ulimit -f）を超えます",
     errno.EIO: "入出力エラー（ディスクの故障のおそれ）です",
     errno.ENAMETOOLONG: "ファイル名が長すぎます",
+    errno.EEXIST: "同じ名前のファイルがすでにあります",
+    errno.ENOTDIR: "途中の名前がフォルダではなくファイルです",
+    errno.EISDIR: "ファイルを書く場所がフォルダです",
+    errno.ELOOP: "シンボリックリンクが循環しています",
 }
 
 
@@ -66,7 +70,8 @@ def git_failed_finding(exc: Exception) -> Finding:
     detail = " ".join(str(getattr(exc, "stderr", "") or "").replace("stderr:", "").split()).strip(" '")[:300]
     status = getattr(exc, "status", "?")
     return Finding(Location("<git>"), "H071", f"git コマンドが失敗しました（終了コード {status}{'、' + detail if detail else ''}）。",
-                   "空き容量・書き込み権限・ファイルサイズの上限と、git status の結果を確かめてから、もう一度実行してください。")
+                   "空き容量・書き込み権限・ファイルサイズの上限と、git status の結果（リポジトリが壊れていれば git fsck）を確かめてから、"
+                   "もう一度実行してください。")
 
 
 def utf8_argv(argv: list[str]) -> list[str]:

@@ -30,7 +30,7 @@ class Limit:
 
     max_bytes: int
     what: str  # 例: "YAML ファイル"
-    code: str = "F012"  # YAML sources keep their own Y001
+    code: str  # each reader's own: Y001 for YAML and release records, R019 templates, I008 imports, C007 compare
 
 
 def _refuse(where: Location, code: str, message: str, hint: str) -> SourceError:
