@@ -47,7 +47,7 @@ def test_a_freshly_configured_environment_escapes_clause_text(fresh_env, tmp_pat
 
 def test_the_stylesheet_is_read_as_utf8_under_an_ascii_locale(tmp_path: Path) -> None:
     """LANG=C on an old system (no UTF-8 mode): the stylesheet's Japanese comments must not depend on the locale."""
-    assert "（no line starts with 。、）」)" in html.stylesheet()  # in process: the file as written
+    assert "(no line starts with 。、）」)" in html.stylesheet()  # in process: the file as written
     out = tmp_path / "alpha.html"
     env = dict(os.environ, LC_ALL="C", LANG="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
     done = subprocess.run([sys.executable, "-m", "generator", "render", "alpha", "--format", "html", "--root", str(MINI),
