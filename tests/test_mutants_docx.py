@@ -1,0 +1,125 @@
+"""The DOCX renderer's details a reader or a second tool can see (issue 18, mutation testing).
+
+Word's document properties, the ZIP entry times (the same bytes on a laptop in Tokyo and on CI),
+the name in an R012 message for a reseller's template, and the column widths of appendix tables.
+Expected values are worked out by hand from the fixture and the rule in generator/render/docx.py;
+every file is read back with python-docx or zipfile, not with our own code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import time
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+from conftest import MINI, copy_project
+from generator.compile.pipeline import compile_variant, load
+from generator.render import RenderContext, get
+from generator.render.docx import _text_width
+from generator.source.errors import RenderError
+from trust_cases import template_with
+
+JULY_25 = 1658707200  # 2022-07-25 00:00:00 UTC
+
+
+def _render(doc, **context) -> bytes:
+    return get("docx").render(doc, RenderContext(**{"root": str(MINI), "timestamp": JULY_25, **context}))
+
+
+@pytest.fixture(scope="module")
+def alpha():
+    return compile_variant(load(MINI), "alpha")
+
+
+def test_word_document_properties(alpha) -> None:
+    props = docx.Document(io.BytesIO(_render(alpha))).core_properties
+    assert (props.title, props.author, props.last_modified_by) == ("テストサービス 利用規約", "アルファ商工会議所", "アルファ商工会議所")
+    assert props.subject == "テストサービス サービス利用規約"
+    assert props.keywords == "アルファ商工会議所, 第1版, 2022-07-25"
+    assert props.comments == "アルファ商工会議所 第1版（令和4年（2022年）7月25日）"
+    assert (props.identifier, props.language, props.revision) == ("alpha-1", "ja-JP", 1)
+    assert props.created == props.modified == dt.datetime(2022, 7, 25, 0, 0, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def tokyo(monkeypatch):
+    """The machine's clock set to Japan time (TZ=Asia/Tokyo), as on a legal team's laptop."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("timestamp, expected", [
+    (JULY_25, (2022, 7, 25, 0, 0, 0)),  # UTC, never 09:00 (the local time in Tokyo)
+    (0, (1980, 1, 1, 0, 0, 0)),  # before 1980 a ZIP cannot say: the earliest date it can
+])
+def test_zip_entry_times_are_utc_whatever_the_machine_time_zone(tokyo, alpha, timestamp: int, expected) -> None:
+    with zipfile.ZipFile(io.BytesIO(_render(alpha, timestamp=timestamp))) as archive:
+        assert {info.date_time for info in archive.infolist()} == {expected}
+
+
+@pytest.mark.parametrize("code, named", [
+    ("{{ articles[0].nosuch }}", "nosuch"),  # Jinja: "'… object' has no attribute 'nosuch'": the last quoted name
+    ("{{ articles[99] }}", "list object has no element 99"),  # no quoted name: Jinja's whole sentence
+])
+def test_an_unknown_name_in_a_resellers_template_is_named(tmp_path: Path, alpha, code: str, named: str) -> None:
+    root = copy_project(MINI, tmp_path / "mini")
+    (root / "templates").mkdir()
+    (root / "templates" / "t.docx").write_bytes(template_with(code))
+    with pytest.raises(RenderError) as info:
+        _render(alpha, root=str(root), template="templates/t.docx")
+    (finding,) = info.value.findings
+    assert finding.code == "R012"
+    assert finding.message == f"テンプレート「templates/t.docx」に未定義の変数があります: {named}"
+
+
+@pytest.mark.parametrize("text, width", [
+    ("作業時間", 8),  # kanji: wide (W), two units each
+    ("16,500円", 8),  # digits and comma narrow (Na), 円 wide
+    ("Ａ", 2),  # a full-width letter (F)
+    ("ｶﾅ", 2),  # half-width katakana (H): one unit each
+    ("", 0),
+])
+def test_text_width_in_half_width_units(text: str, width: int) -> None:
+    assert _text_width(text) == width
+
+
+def _table_doc(tmp_path: Path, columns: str, rows: str):
+    root = copy_project(MINI, tmp_path / "mini")
+    path = root / "variants" / "alpha.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("columns: [作業時間, 作業費]", f"columns: {columns}").replace('- ["60分未満", "16,500円"]', rows)
+    path.write_text(text, encoding="utf-8")
+    return compile_variant(load(root), "alpha")
+
+
+def _table_widths(data: bytes) -> tuple[list[int], list[list[int]]]:
+    """(grid column widths, per row the cells' widths) of the one table, read by python-docx."""
+    (table,) = docx.Document(io.BytesIO(data)).tables
+    grid = table._tbl.tblGrid.findall(docx.oxml.ns.qn("w:gridCol"))
+    return ([int(c.get(docx.oxml.ns.qn("w:w"))) for c in grid],
+            [[cell.width.twips if cell.width is not None else -1 for cell in row.cells] for row in table.rows])
+
+
+def test_columns_share_the_width_by_their_longest_cell(tmp_path: Path) -> None:
+    doc = _table_doc(tmp_path, "[地域, 費用, A]", '- ["東京都千代田区", "1,000円", "b"]\n            - ["ｶﾅ", "' + "x" * 50 + '", "c"]')
+    grid, cells = _table_widths(_render(doc))
+    # need per column = max(4, min(40, width + 2)) over its cells, header included:
+    #   地域 6, 東京都千代田区 16, ｶﾅ 4 -> 16;  費用 6, 1,000円 9, x*50 52 -> capped 40;  A 3, b 3, c 3 -> the minimum 4
+    # the three template columns of 3061 twips each stay 9183 in all: 9183*16//60, 9183*40//60, 9183*4//60
+    assert grid == [2448, 6122, 612]
+    assert cells == [[2448, 6122, 612]] * 3  # every cell of every row, header included, gets the same width
+
+
+def test_one_column_is_left_as_the_template_made_it(tmp_path: Path) -> None:
+    doc = _table_doc(tmp_path, "[地域]", '- ["東京都千代田区"]')
+    grid, cells = _table_widths(_render(doc))
+    assert grid == [9183]  # the template's three columns of 3061 twips as one
+    assert cells == [[-1], [-1]]  # and no cell width written: nothing to share
