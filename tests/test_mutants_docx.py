@@ -21,7 +21,7 @@ from conftest import MINI, copy_project
 from generator.compile.pipeline import compile_variant, load
 from generator.render import RenderContext, get
 from generator.render.docx import _text_width
-from generator.source.errors import RenderError
+from generator.source.errors import Location, RenderError
 from trust_cases import template_with
 
 JULY_25 = 1658707200  # 2022-07-25 00:00:00 UTC
@@ -123,3 +123,64 @@ def test_one_column_is_left_as_the_template_made_it(tmp_path: Path) -> None:
     grid, cells = _table_widths(_render(doc))
     assert grid == [9183]  # the template's three columns of 3061 twips as one
     assert cells == [[-1], [-1]]  # and no cell width written: nothing to share
+
+
+# --- which template file: a reseller's template must stay inside the repository ---------------------------
+
+@pytest.fixture
+def repo_with_template(tmp_path: Path) -> Path:
+    root = copy_project(MINI, tmp_path / "mini")
+    (root / "templates").mkdir()
+    (root / "templates" / "t.docx").write_bytes(template_with("{{ service }}"))
+    return root
+
+
+def _refused(alpha, root: Path, template: str, **context) -> object:
+    with pytest.raises(RenderError) as info:
+        _render(alpha, root=str(root), template=template, **context)
+    (finding,) = info.value.findings
+    return finding
+
+
+@pytest.mark.parametrize("shown", ["../outside.docx", "templates/../../outside.docx"])
+def test_a_template_outside_the_repository_is_r010_where_it_is_named(alpha, repo_with_template: Path, shown: str) -> None:
+    (repo_with_template.parent / "outside.docx").write_bytes(template_with("{{ service }}"))  # it exists: still refused
+    finding = _refused(alpha, repo_with_template, shown)
+    assert (finding.code, finding.location.path, finding.message) == ("R010", shown, f"テンプレート「{shown}」がリポジトリの外を指しています。")
+    assert finding.hint.startswith("template: にはリポジトリのフォルダからの相対パスを書いてください")
+
+
+def test_an_absolute_template_path_is_r010_even_inside_the_repository(alpha, repo_with_template: Path) -> None:
+    shown = str(repo_with_template / "templates" / "t.docx")
+    origin = Location("variants/alpha.yaml", 4, 11)
+    finding = _refused(alpha, repo_with_template, shown, template_origin=origin)
+    assert (finding.code, finding.location) == ("R010", origin)
+
+
+def test_a_missing_template_is_r011(alpha, repo_with_template: Path) -> None:
+    finding = _refused(alpha, repo_with_template, "templates/nosuch.docx")
+    assert (finding.code, finding.location.path, finding.message) == ("R011", "templates/nosuch.docx", "テンプレート「templates/nosuch.docx」がありません。")
+    assert "既定のテンプレートを使ってください" in finding.hint
+
+
+def test_a_dangling_symlink_is_a_missing_template(alpha, repo_with_template: Path) -> None:
+    (repo_with_template / "templates" / "gone.docx").symlink_to(repo_with_template / "templates" / "deleted.docx")
+    finding = _refused(alpha, repo_with_template, "templates/gone.docx")
+    assert (finding.code, finding.location.path) == ("R011", "templates/gone.docx")
+
+
+def test_a_symlink_loop_is_a_finding_not_a_crash(alpha, repo_with_template: Path) -> None:
+    """Path.resolve() raised RuntimeError on a loop (a traceback from kiyaku build): now F001 in Japanese."""
+    folder = repo_with_template / "templates"
+    (folder / "a.docx").symlink_to(folder / "b.docx")
+    (folder / "b.docx").symlink_to(folder / "a.docx")
+    finding = _refused(alpha, repo_with_template, "templates/a.docx")
+    assert (finding.code, finding.location.path) == ("F001", "templates/a.docx")
+    assert finding.message == "ファイルを読めません（シンボリックリンクが循環しています）。"
+
+
+def test_a_template_inside_the_repository_is_used(alpha, repo_with_template: Path) -> None:
+    """The same template through a path with a `..` that stays inside: accepted, and its text printed."""
+    (repo_with_template / "templates" / "t.docx").write_bytes(template_with("独自テンプレート{{ service }}"))
+    data = _render(alpha, root=str(repo_with_template), template="variants/../templates/t.docx")
+    assert any("独自テンプレートテストサービス" in p.text for p in docx.Document(io.BytesIO(data)).paragraphs)

@@ -50,8 +50,9 @@ def _template_path(context: RenderContext) -> tuple[Path, str]:
             f"generator/templates/{DEFAULT_TEMPLATE}"
     shown = context.template
     where = context.template_origin or Location(shown)
-    root = Path(context.root).resolve()
-    path = (root / shown).resolve()
+    # realpath, not Path.resolve(): a template that is a symlink loop must be a finding, not a RuntimeError
+    root = Path(os.path.realpath(context.root))
+    path = Path(os.path.realpath(root / shown))
     if Path(shown).is_absolute() or not path.is_relative_to(root):
         raise RenderError(Finding(where, "R010", f"テンプレート「{shown}」がリポジトリの外を指しています。",
                                   "template: にはリポジトリのフォルダからの相対パスを書いてください（例: templates/letterhead.docx）。"))

@@ -26,12 +26,18 @@ _REASONS = {
     errno.ENOTDIR: "途中の名前がフォルダではなくファイルです",
     errno.EISDIR: "ファイルを書く場所がフォルダです",
     errno.ELOOP: "シンボリックリンクが循環しています",
+    errno.ENOENT: "ファイルがありません",
 }
+
+
+def os_words(exc: OSError) -> str:
+    """The error in Japanese where we know it (the system's own words otherwise)."""
+    return _REASONS.get(exc.errno or 0, exc.strerror or "不明な入出力エラー")
 
 
 def os_reason(exc: OSError) -> str:
     """The error in Japanese, with the file when known (never a Python class name)."""
-    reason = _REASONS.get(exc.errno or 0, exc.strerror or "不明な入出力エラー")
+    reason = os_words(exc)
     where = exc.filename
     return f"{reason}: {where}" if where else reason
 
