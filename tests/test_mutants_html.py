@@ -33,16 +33,22 @@ def test_a_freshly_configured_environment_renders_the_golden_page(fresh_env) -> 
     assert golden_text("html") == golden_path("html").read_bytes()
 
 
-def test_a_freshly_configured_environment_escapes_clause_text(fresh_env, tmp_path: Path) -> None:
+def test_a_freshly_configured_environment_escapes_every_field(fresh_env, tmp_path: Path) -> None:
+    """Clause text is escaped by the nobreak filter; captions, headings and column headers only by autoescape."""
     root = copy_project(MINI, tmp_path / "mini")
     clause = root / "terms" / "purpose.yaml"
     hostile = "<b>太字</b> & \"引用\" 'x'"
     clause.write_text(clause.read_text(encoding="utf-8").replace(
         "    text: 本規約は、{name}（以下「{self}」といいます。）が提供する条件を定めます。",
-        "    text: '<b>太字</b> & \"引用\" ''x'''"), encoding="utf-8")
+        "    text: '<b>太字</b> & \"引用\" ''x'''").replace("caption: 目的", "caption: 目的<i>"), encoding="utf-8")
+    variant = root / "variants" / "alpha.yaml"
+    variant.write_text(variant.read_text(encoding="utf-8").replace("columns: [作業時間, 作業費]", 'columns: ["<u>作業時間</u>", 作業費]')
+                       .replace("heading: 駆け付け価格", 'heading: "駆け付け価格<s>"'), encoding="utf-8")
     page = html.render_page(compile_variant(load(root), "alpha"))
     assert "&lt;b&gt;太字&lt;/b&gt; &amp; &#34;引用&#34; &#39;x&#39;" in page  # markupsafe's entities, by hand
-    assert "<b>" not in page and hostile in html_lib.unescape(page)
+    assert "（目的&lt;i&gt;）" in page and '<th scope="col">&lt;u&gt;作業時間&lt;/u&gt;</th>' in page
+    assert "駆け付け価格&lt;s&gt;" in page
+    assert not any(tag in page for tag in ("<b>", "<i>", "<u>", "<s>")) and hostile in html_lib.unescape(page)
 
 
 def test_the_stylesheet_is_read_as_utf8_under_an_ascii_locale(tmp_path: Path) -> None:
