@@ -26,9 +26,9 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def view(tmp_path_factory) -> dict:
-    root = copy_project(MINI, tmp_path_factory.mktemp("view") / "mini")
+@pytest.fixture  # per test, not per module: mutmut links a function to the tests that call it, setup included
+def view(tmp_path: Path) -> dict:
+    root = copy_project(MINI, tmp_path / "mini")
     _edit(root / "terms" / "fees.yaml", "  - id: no-refund\n",
           "  - id: methods\n    items:\n      - id: card\n        text: クレジットカード\n      - id: bank\n        text: 銀行振込\n"
           "    after: 手数料はお客様の負担とします。\n  - id: no-refund\n")
