@@ -184,3 +184,105 @@ def test_a_template_inside_the_repository_is_used(alpha, repo_with_template: Pat
     (repo_with_template / "templates" / "t.docx").write_bytes(template_with("独自テンプレート{{ service }}"))
     data = _render(alpha, root=str(repo_with_template), template="variants/../templates/t.docx")
     assert any("独自テンプレートテストサービス" in p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+
+
+def test_every_unknown_name_is_listed_before_rendering(alpha, repo_with_template: Path) -> None:
+    (repo_with_template / "templates" / "t.docx").write_bytes(template_with("{{ foo }}{{ bar }}{{ service }}"))
+    finding = _refused(alpha, repo_with_template, "templates/t.docx")
+    assert (finding.code, finding.location.path) == ("R012", "templates/t.docx")
+    assert finding.message == "テンプレート「templates/t.docx」に未定義の変数があります: bar, foo"  # all of them, sorted
+    assert finding.hint.startswith("使える変数: appendices, articles, cover_line, edition, ")
+
+
+def test_a_template_syntax_error_is_r013_in_the_template(alpha, repo_with_template: Path) -> None:
+    (repo_with_template / "templates" / "t.docx").write_bytes(template_with("{{ service "))
+    finding = _refused(alpha, repo_with_template, "templates/t.docx")
+    assert (finding.code, finding.location.path) == ("R013", "templates/t.docx")
+    assert finding.message.startswith("テンプレート「templates/t.docx」の差し込み記法に誤りがあります: ")
+    assert finding.hint == "{{ 変数 }} と {%p for … %} … {%p endfor %} の組を確認してください。"
+
+
+# --- the package: the same bytes from any machine ---------------------------------------------------------
+
+def test_zip_entries_in_a_fixed_order_with_fixed_attributes(alpha) -> None:
+    with zipfile.ZipFile(io.BytesIO(_render(alpha))) as archive:
+        infos = archive.infolist()
+    names = [i.filename for i in infos]
+    assert names[0] == "[Content_Types].xml"  # first, as Office writes it (a sniffer reads it first)
+    assert names[1:] == sorted(names[1:]) and len(names) > 5
+    # made on "MS-DOS" with mode 644: what Python writes on Windows and on Linux would differ otherwise
+    assert {(i.create_system, i.external_attr, i.compress_type) for i in infos} == {(0, 0o644 << 16, zipfile.ZIP_DEFLATED)}
+
+
+# --- tables a reseller's template brings along: sized by hand, kept as they are ------------------------------
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _cell(text_runs: str, props: str | None = "<w:tcPr/>") -> str:
+    return f"<w:tc>{props or ''}<w:p>{text_runs}</w:p></w:tc>"
+
+
+def _run(text: str | None) -> str:
+    return "<w:r><w:t/></w:r>" if text is None else f"<w:r><w:t>{text}</w:t></w:r>"
+
+
+def _static_tables_template(*tables: str) -> bytes:
+    """The default template with tables of fixed cells put before everything else in the body."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(template_with("{{ service }}"))) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", ("<w:body>" + "".join(tables)).encode("utf-8"), 1)
+            target.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def _table(widths: list[int | None], rows: list[str]) -> str:
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' if w is not None else "<w:gridCol/>" for w in widths)
+    return f"<w:tbl><w:tblPr/><w:tblGrid>{grid}</w:tblGrid>{''.join(f'<w:tr>{r}</w:tr>' for r in rows)}</w:tbl>"
+
+
+def _all_tables(data: bytes):
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        body = ElementTree.fromstring(archive.read("word/document.xml")).find(f"{{{W}}}body")
+    return body.findall(f"{{{W}}}tbl")
+
+
+def _grid(tbl) -> list[str | None]:
+    return [c.get(f"{{{W}}}w") for c in tbl.find(f"{{{W}}}tblGrid")]
+
+
+def test_template_tables_sized_by_hand_are_kept_and_equal_ones_are_shared(alpha, repo_with_template: Path) -> None:
+    hand_sized = _table([2000, 7000], [_cell(_run("地域")) + _cell(_run("費用"))])
+    no_width = _table([None, None], [_cell(_run("a")) + _cell(_run("b"))])
+    equal = _table([3000, 3000], [
+        _cell(_run("ab") + _run("cd") + _run(None)) + _cell(_run("x"), None),  # two runs and an empty one; no tcPr
+        _cell(_run("y"), '<w:tcPr><w:tcW w:w="1234" w:type="dxa"/></w:tcPr>') + _cell(_run("z") + _run("z") + _run("z"), '<w:tcPr><w:shd w:val="clear" w:fill="E8E8E8"/></w:tcPr>'),
+    ])
+    (repo_with_template / "templates" / "t.docx").write_bytes(_static_tables_template(hand_sized, no_width, equal))
+    tables = _all_tables(_render(alpha, root=str(repo_with_template), template="templates/t.docx"))
+    first, second, third, appendix = tables
+    assert _grid(first) == ["2000", "7000"] and not first.findall(f".//{{{W}}}tcW")  # hand-sized: untouched
+    assert _grid(second) == [None, None] and not second.findall(f".//{{{W}}}tcW")
+    # column 1: "abcd" (the runs of one cell joined, the empty run adds nothing) 4 + 2 = 6; "y" 3 -> 6
+    # column 2: "x" 3, "zzz" 5 -> 5;  total 6000: 6000*6//11, 6000*5//11
+    assert _grid(third) == ["3272", "2727"]
+    (a, b), (c, d) = [row.findall(f"{{{W}}}tc") for row in third.findall(f"{{{W}}}tr")]
+    assert a.find(f"{{{W}}}tcPr")[0].tag == f"{{{W}}}tcW"  # tcW first in tcPr, where the schema wants it
+    assert a.find(f"{{{W}}}tcPr/{{{W}}}tcW").get(f"{{{W}}}w") == "3272"
+    assert b.find(f"{{{W}}}tcPr") is None  # a cell without properties gets none
+    assert [t.get(f"{{{W}}}w") for t in c.iter(f"{{{W}}}tcW")] == ["1234"]  # a width set by hand stays, once
+    assert [child.tag.split("}")[1] for child in d.find(f"{{{W}}}tcPr")] == ["tcW", "shd"]  # before the shading
+    assert d.find(f"{{{W}}}tcPr/{{{W}}}tcW").get(f"{{{W}}}w") == "2727"
+    assert _grid(appendix) == ["4591", "4591"]  # the appendix table after them is still fitted
+
+
+def test_two_columns_are_shared_too(tmp_path: Path) -> None:
+    doc = _table_doc(tmp_path, "[地域, 費用]", '- ["東京都千代田区", "' + "x" * 50 + '"]')
+    grid, cells = _table_widths(_render(doc))
+    # 地域 6, 東京都千代田区 16 -> 16;  費用 6, x*50 52 -> 40;  two columns of 4591: 9182*16//56, 9182*40//56
+    assert grid == [2623, 6558] and cells == [[2623, 6558]] * 2
