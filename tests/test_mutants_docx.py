@@ -22,7 +22,7 @@ from generator.compile.pipeline import compile_variant, load
 from generator.render import RenderContext, get
 from generator.render.docx import _text_width
 from generator.source.errors import Location, RenderError
-from trust_cases import template_with
+from trust_cases import default_template, many_parts, template_with
 
 JULY_25 = 1658707200  # 2022-07-25 00:00:00 UTC
 
@@ -160,7 +160,7 @@ def test_an_absolute_template_path_is_r010_even_inside_the_repository(alpha, rep
 def test_a_missing_template_is_r011(alpha, repo_with_template: Path) -> None:
     finding = _refused(alpha, repo_with_template, "templates/nosuch.docx")
     assert (finding.code, finding.location.path, finding.message) == ("R011", "templates/nosuch.docx", "テンプレート「templates/nosuch.docx」がありません。")
-    assert "既定のテンプレートを使ってください" in finding.hint
+    assert finding.hint == "ファイル名と場所を確認するか、template: の行を削除して既定のテンプレートを使ってください。"
 
 
 def test_a_dangling_symlink_is_a_missing_template(alpha, repo_with_template: Path) -> None:
@@ -286,3 +286,25 @@ def test_two_columns_are_shared_too(tmp_path: Path) -> None:
     grid, cells = _table_widths(_render(doc))
     # 地域 6, 東京都千代田区 16 -> 16;  費用 6, x*50 52 -> 40;  two columns of 4591: 9182*16//56, 9182*40//56
     assert grid == [2623, 6558] and cells == [[2623, 6558]] * 2
+
+
+def test_a_template_with_too_many_parts_is_r019_on_the_template_line(alpha, repo_with_template: Path) -> None:
+    (repo_with_template / "templates" / "t.docx").write_bytes(many_parts(default_template()))
+    origin = Location("variants/alpha.yaml", 4, 1)
+    finding = _refused(alpha, repo_with_template, "templates/t.docx", template_origin=origin)
+    assert (finding.code, finding.location) == ("R019", origin)
+    assert finding.message.startswith("DOCX の部品が多すぎます（")
+
+
+def test_a_zip_that_is_not_a_word_file_is_r014_on_the_template_line(alpha, repo_with_template: Path) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("hello.txt", "not a document")
+    (repo_with_template / "templates" / "t.docx").write_bytes(out.getvalue())
+    origin = Location("variants/alpha.yaml", 4, 1)
+    finding = _refused(alpha, repo_with_template, "templates/t.docx", template_origin=origin)
+    assert (finding.code, finding.location) == ("R014", origin)
+    assert finding.message.startswith("テンプレート「templates/t.docx」を Word ファイルとして開けません（")
+    assert finding.hint == "Word で「.docx」形式で保存し直してください。"
+    without = _refused(alpha, repo_with_template, "templates/t.docx")  # no line known: the file itself
+    assert without.location == Location("templates/t.docx")
