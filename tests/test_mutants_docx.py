@@ -308,3 +308,31 @@ def test_a_zip_that_is_not_a_word_file_is_r014_on_the_template_line(alpha, repo_
     assert finding.hint == "Word で「.docx」形式で保存し直してください。"
     without = _refused(alpha, repo_with_template, "templates/t.docx")  # no line known: the file itself
     assert without.location == Location("templates/t.docx")
+
+
+def test_content_types_first_even_before_a_part_named_with_a_capital(alpha, repo_with_template: Path) -> None:
+    """A plain sort would put "Custom/…" before "[Content_Types].xml" ('C' < '[')."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(template_with("{{ service }}"))) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdCustom" Type="http://schemas.openxmlformats.org/'
+                                    b'officeDocument/2006/relationships/customXml" Target="../Custom/item.xml"/></Relationships>')
+            elif info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/Custom/item.xml" ContentType="application/xml"/></Types>')
+            target.writestr(info.filename, data)
+        target.writestr("Custom/item.xml", "<item/>")
+    (repo_with_template / "templates" / "t.docx").write_bytes(out.getvalue())
+    with zipfile.ZipFile(io.BytesIO(_render(alpha, root=str(repo_with_template), template="templates/t.docx"))) as archive:
+        names = archive.namelist()
+    assert "Custom/item.xml" in names and names[0] == "[Content_Types].xml" and names[1:] == sorted(names[1:])
+
+
+def test_a_template_table_without_a_grid_is_r014_not_a_crash(alpha, repo_with_template: Path) -> None:
+    """docxtpl reads every table's w:tblGrid while rendering: without one it raised AttributeError (a traceback)."""
+    gridless = "<w:tbl><w:tblPr/><w:tr>" + _cell(_run("a")) + _cell(_run("b")) + "</w:tr></w:tbl>"
+    (repo_with_template / "templates" / "t.docx").write_bytes(_static_tables_template(gridless))
+    finding = _refused(alpha, repo_with_template, "templates/t.docx")
+    assert (finding.code, finding.location.path) == ("R014", "templates/t.docx")
+    assert finding.message == "テンプレート「templates/t.docx」の表に列の定義（w:tblGrid）がありません。"

@@ -128,6 +128,13 @@ def _check_variables(template: DocxTemplate, env: jinja2.Environment, view: View
                                   f"使える変数: {', '.join(sorted(view))}（詳しくは docs/templates.md）"))
 
 
+def _check_tables(template: DocxTemplate, shown: str, where: Location) -> None:
+    """Every table needs its column grid: docxtpl reads it while rendering and would crash (AttributeError)."""
+    if any(tbl.find(qn("w:tblGrid")) is None for tbl in template.docx.element.body.iter(qn("w:tbl"))):
+        raise RenderError(Finding(where, "R014", f"テンプレート「{shown}」の表に列の定義（w:tblGrid）がありません。",
+                                  "Word で開いて「名前を付けて保存」（.docx）し直してください。"))
+
+
 def _core_properties(template: DocxTemplate, doc: NumberedDocument, when: dt.datetime) -> None:
     """Metadata a reader sees in Word's properties; dates fixed so the bytes do not depend on the clock."""
     props = template.docx.core_properties
@@ -155,8 +162,7 @@ def _fit_columns(template: DocxTemplate, cap: int = 40) -> None:
     sized by hand in the template and are kept as they are.
     """
     for tbl in template.docx.element.body.iter(qn("w:tbl")):
-        grid = tbl.find(qn("w:tblGrid"))
-        cols = grid.findall(qn("w:gridCol")) if grid is not None else []
+        cols = tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol"))  # every table has one (_check_tables)
         widths = {c.get(qn("w:w")) for c in cols}
         if len(cols) < 2 or len(widths) != 1 or None in widths:
             continue
@@ -204,6 +210,7 @@ def render_docx(doc: NumberedDocument, context: RenderContext) -> bytes:
         raise RenderError(Finding(context.template_origin or Location(shown), "R014",
                                   f"テンプレート「{shown}」を Word ファイルとして開けません（{exc.__class__.__name__}）。",
                                   "Word で「.docx」形式で保存し直してください。")) from None
+    _check_tables(template, shown, context.template_origin or Location(shown))
     _check_variables(template, env, view, shown)
     try:
         with time_budget():
