@@ -336,3 +336,4 @@ def test_a_template_table_without_a_grid_is_r014_not_a_crash(alpha, repo_with_te
     finding = _refused(alpha, repo_with_template, "templates/t.docx")
     assert (finding.code, finding.location.path) == ("R014", "templates/t.docx")
     assert finding.message == "テンプレート「templates/t.docx」の表に列の定義（w:tblGrid）がありません。"
+    assert finding.hint == "Word で開いて「名前を付けて保存」（.docx）し直してください。"
