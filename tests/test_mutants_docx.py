@@ -337,3 +337,13 @@ def test_a_template_table_without_a_grid_is_r014_not_a_crash(alpha, repo_with_te
     assert (finding.code, finding.location.path) == ("R014", "templates/t.docx")
     assert finding.message == "テンプレート「templates/t.docx」の表に列の定義（w:tblGrid）がありません。"
     assert finding.hint == "Word で開いて「名前を付けて保存」（.docx）し直してください。"
+
+
+@pytest.mark.parametrize("code", ["{{ 'x' * 10**12 }}", "{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}"])
+def test_a_template_over_its_budget_is_r016_naming_the_template(alpha, repo_with_template: Path, code: str) -> None:
+    """Both ways to R016: an expression over the budget, and a macro calling itself (RecursionError)."""
+    (repo_with_template / "templates" / "t.docx").write_bytes(template_with(code))
+    origin = Location("variants/alpha.yaml", 4, 1)
+    finding = _refused(alpha, repo_with_template, "templates/t.docx", template_origin=origin)
+    assert (finding.code, finding.location) == ("R016", origin)
+    assert finding.message.startswith("テンプレート「templates/t.docx」の計算結果が大きすぎます（")

@@ -214,7 +214,7 @@ def render_docx(doc: NumberedDocument, context: RenderContext) -> bytes:
     _check_variables(template, env, view, shown)
     try:
         with time_budget():
-            template.render({k: _records(v) for k, v in view.items()}, env, autoescape=True)
+            template.render({k: _records(v) for k, v in view.items()}, env)  # env escapes: one switch, not two
     except BudgetExceeded as exc:
         raise budget_error(exc.code, shown, context.template_origin) from None
     except RecursionError:
