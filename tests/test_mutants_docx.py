@@ -347,3 +347,18 @@ def test_a_template_over_its_budget_is_r016_naming_the_template(alpha, repo_with
     finding = _refused(alpha, repo_with_template, "templates/t.docx", template_origin=origin)
     assert (finding.code, finding.location) == ("R016", origin)
     assert finding.message.startswith("テンプレート「templates/t.docx」の計算結果が大きすぎます（")
+
+
+@pytest.mark.parametrize("code, expected, message, hint", [
+    ("{{ articles[0].nosuch }}", "R012", "に未定義の変数があります: nosuch",
+     "使える変数は docs/templates.md にあります（号は entries、項は paragraphs）。"),
+    ("{{ service.__class__ }}", "R015", "が許可されていない操作をしています。", "テンプレートでは変数の表示と for / if だけを使ってください。"),
+    ('{% include "other.xml" %}', "R013", "の差し込み記法に誤りがあります: ",
+     "{{ 変数 }} と {%p for … %} … {%p endfor %} の組を確認してください。"),
+])
+def test_errors_while_rendering_name_the_template(alpha, repo_with_template: Path, code, expected, message, hint) -> None:
+    """Found only while rendering (the names are declared): the template file, the code, what to do."""
+    (repo_with_template / "templates" / "t.docx").write_bytes(template_with(code))
+    finding = _refused(alpha, repo_with_template, "templates/t.docx")
+    assert (finding.code, finding.location) == (expected, Location("templates/t.docx"))
+    assert finding.message.startswith(f"テンプレート「templates/t.docx」{message}") and finding.hint == hint

@@ -77,7 +77,8 @@ def _template_bytes(context: RenderContext) -> tuple[bytes, str]:
 def _environment() -> jinja2.Environment:
     # Sandboxed: a reseller's template is outside input, and plain Jinja can reach Python internals;
     # budgeted: it must not be able to ask for gigabytes or hours either (generator/source/_budget.py).
-    return BudgetedSandbox(autoescape=True, undefined=jinja2.StrictUndefined)
+    # an empty loader: {% include %} / {% extends %} in a template is R013 (not found), not a TypeError traceback
+    return BudgetedSandbox(autoescape=True, undefined=jinja2.StrictUndefined, loader=jinja2.DictLoader({}))
 
 
 class _Record:
