@@ -362,3 +362,18 @@ def test_errors_while_rendering_name_the_template(alpha, repo_with_template: Pat
     finding = _refused(alpha, repo_with_template, "templates/t.docx")
     assert (finding.code, finding.location) == (expected, Location("templates/t.docx"))
     assert finding.message.startswith(f"テンプレート「templates/t.docx」{message}") and finding.hint == hint
+
+
+def test_word_properties_are_utc_whatever_the_machine_time_zone(tokyo, alpha) -> None:
+    props = docx.Document(io.BytesIO(_render(alpha))).core_properties
+    assert props.created == props.modified == dt.datetime(2022, 7, 25, 0, 0, 0, tzinfo=dt.timezone.utc)  # never 09:00
+
+
+def test_a_document_over_50_mb_is_r018_on_the_template_line(alpha, repo_with_template: Path, monkeypatch) -> None:
+    from test_codes_faults import _template_with_big_image
+
+    (repo_with_template / "templates" / "t.docx").write_bytes(_template_with_big_image(monkeypatch))
+    origin = Location("variants/alpha.yaml", 4, 1)
+    finding = _refused(alpha, repo_with_template, "templates/t.docx", template_origin=origin)
+    assert (finding.code, finding.location) == ("R018", origin)
+    assert finding.message == "テンプレート「templates/t.docx」の出力が 50 MB を超えました。"
