@@ -51,8 +51,9 @@ def _template_path(context: RenderContext) -> tuple[Path, str]:
             f"generator/templates/{DEFAULT_TEMPLATE}"
     shown = context.template
     where = context.template_origin or Location(shown)
-    root = Path(context.root).resolve()
-    path = (root / shown).resolve()
+    # realpath, not Path.resolve(): a template that is a symlink loop must be a finding, not a RuntimeError
+    root = Path(os.path.realpath(context.root))
+    path = Path(os.path.realpath(root / shown))
     if Path(shown).is_absolute() or not path.is_relative_to(root):
         raise RenderError(Finding(where, "R010", f"テンプレート「{shown}」がリポジトリの外を指しています。",
                                   "template: にはリポジトリのフォルダからの相対パスを書いてください（例: templates/letterhead.docx）。"))
@@ -103,7 +104,8 @@ class _DocxSandbox(BudgetedSandbox):
 def _environment() -> jinja2.Environment:
     # Sandboxed: a reseller's template is outside input, and plain Jinja can reach Python internals;
     # budgeted: it must not be able to ask for gigabytes or hours either (generator/source/_budget.py).
-    return _DocxSandbox(autoescape=True, undefined=jinja2.StrictUndefined)
+    # an empty loader: {% include %} / {% extends %} in a template is R013 (not found), not a TypeError traceback
+    return _DocxSandbox(autoescape=True, undefined=jinja2.StrictUndefined, loader=jinja2.DictLoader({}))
 
 
 class _Record:
@@ -167,6 +169,13 @@ def _check_variables(template: DocxTemplate, data: bytes, env: jinja2.Environmen
                                   f"使える変数: {', '.join(sorted(view))}（詳しくは docs/templates.md）"))
 
 
+def _check_tables(template: DocxTemplate, shown: str, where: Location) -> None:
+    """Every table needs its column grid: docxtpl reads it while rendering and would crash (AttributeError)."""
+    if any(tbl.find(qn("w:tblGrid")) is None for tbl in template.docx.element.body.iter(qn("w:tbl"))):
+        raise RenderError(Finding(where, "R014", f"テンプレート「{shown}」の表に列の定義（w:tblGrid）がありません。",
+                                  "Word で開いて「名前を付けて保存」（.docx）し直してください。"))
+
+
 def _core_properties(template: DocxTemplate, doc: NumberedDocument, when: dt.datetime) -> None:
     """Metadata a reader sees in Word's properties; dates fixed so the bytes do not depend on the clock."""
     props = template.docx.core_properties
@@ -194,8 +203,7 @@ def _fit_columns(template: DocxTemplate, cap: int = 40) -> None:
     sized by hand in the template and are kept as they are.
     """
     for tbl in template.docx.element.body.iter(qn("w:tbl")):
-        grid = tbl.find(qn("w:tblGrid"))
-        cols = grid.findall(qn("w:gridCol")) if grid is not None else []
+        cols = tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol"))  # every table has one (_check_tables)
         widths = {c.get(qn("w:w")) for c in cols}
         if len(cols) < 2 or len(widths) != 1 or None in widths:
             continue
@@ -243,10 +251,11 @@ def render_docx(doc: NumberedDocument, context: RenderContext) -> bytes:
         raise RenderError(Finding(context.template_origin or Location(shown), "R014",
                                   f"テンプレート「{shown}」を Word ファイルとして開けません（{exc.__class__.__name__}）。",
                                   "Word で「.docx」形式で保存し直してください。")) from None
+    _check_tables(template, shown, context.template_origin or Location(shown))
     _check_variables(template, data, env, view, shown)
     try:
         with time_budget():
-            template.render({k: _records(v) for k, v in view.items()}, env, autoescape=True)
+            template.render({k: _records(v) for k, v in view.items()}, env)  # env escapes: one switch, not two
     except BudgetExceeded as exc:
         raise budget_error(exc.code, shown, context.template_origin) from None
     except RecursionError:

@@ -109,7 +109,7 @@ def budget_error(code: str, shown: str, where: Location | None = None) -> Render
                                    "ループの入れ子やマクロの再帰を減らしてください（テンプレートでは変数の表示と for / if だけを使ってください）。"))
     if code == "R018":
         return RenderError(Finding(where, "R018", f"テンプレート「{shown}」の出力が {MAX_OUTPUT // 2**20} MB を超えました。",
-                                   "ループの入れ子や繰り返しを減らしてください。"))
+                                   "ループの入れ子や繰り返しを減らし、テンプレートに埋め込んだ画像などを小さくしてください。"))
     return RenderError(Finding(where, "R016", f"テンプレート「{shown}」の計算結果が大きすぎます（上限 {MAX_VALUE:,} 文字・要素、range は {MAX_RANGE:,}）。",
                                "文字列の掛け算・べき乗・大きな range() を使わないでください。"))
 

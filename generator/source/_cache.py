@@ -349,7 +349,7 @@ class Snapshot:
         if base.is_dir() and not base.is_symlink():
             for path in sorted(base.glob("*/*")):
                 with contextlib.suppress(KiyakuError):  # reported by lint's record checks
-                    data = read_checked(path, Limit(MAX_BYTES, "リリース記録"), Path(root))
+                    data = read_checked(path, Limit(MAX_BYTES, "リリース記録", "Y001"), Path(root))
                     releases.setdefault(path.parent.name, {})[path.relative_to(root).as_posix()] = data
         return cls(Path(root), files, releases, refused=disk.refused)
 

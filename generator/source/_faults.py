@@ -22,12 +22,22 @@ _REASONS = {
     errno.EFBIG: "ファイルサイズの上限（ulimit -f）を超えます",
     errno.EIO: "入出力エラー（ディスクの故障のおそれ）です",
     errno.ENAMETOOLONG: "ファイル名が長すぎます",
+    errno.EEXIST: "同じ名前のファイルがすでにあります",
+    errno.ENOTDIR: "途中の名前がフォルダではなくファイルです",
+    errno.EISDIR: "ファイルを書く場所がフォルダです",
+    errno.ELOOP: "シンボリックリンクが循環しています",
+    errno.ENOENT: "ファイルがありません",
 }
+
+
+def os_words(exc: OSError) -> str:
+    """The error in Japanese where we know it (the system's own words otherwise)."""
+    return _REASONS.get(exc.errno or 0, exc.strerror or "不明な入出力エラー")
 
 
 def os_reason(exc: OSError) -> str:
     """The error in Japanese, with the file when known (never a Python class name)."""
-    reason = _REASONS.get(exc.errno or 0, exc.strerror or "不明な入出力エラー")
+    reason = os_words(exc)
     where = exc.filename
     return f"{reason}: {where}" if where else reason
 
@@ -66,7 +76,8 @@ def git_failed_finding(exc: Exception) -> Finding:
     detail = " ".join(str(getattr(exc, "stderr", "") or "").replace("stderr:", "").split()).strip(" '")[:300]
     status = getattr(exc, "status", "?")
     return Finding(Location("<git>"), "H071", f"git コマンドが失敗しました（終了コード {status}{'、' + detail if detail else ''}）。",
-                   "空き容量・書き込み権限・ファイルサイズの上限と、git status の結果を確かめてから、もう一度実行してください。")
+                   "空き容量・書き込み権限・ファイルサイズの上限と、git status の結果（リポジトリが壊れていれば git fsck）を確かめてから、"
+                   "もう一度実行してください。")
 
 
 def utf8_argv(argv: list[str]) -> list[str]:

@@ -19,6 +19,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._faults import os_words
 from .errors import Finding, Location, SourceError
 
 SOURCE_SUFFIXES = (".yaml", ".yml")
@@ -30,7 +31,7 @@ class Limit:
 
     max_bytes: int
     what: str  # 例: "YAML ファイル"
-    code: str = "F012"  # YAML sources keep their own Y001
+    code: str  # each reader's own: Y001 for YAML and release records, R019 templates, I008 imports, C007 compare
 
 
 def _refuse(where: Location, code: str, message: str, hint: str) -> SourceError:
@@ -65,7 +66,7 @@ def read_checked(path: Path, limit: Limit, root: Path | None = None, where: Loca
     try:
         st = os.stat(path)
     except OSError as exc:
-        raise _refuse(where, "F001", f"ファイルを読めません（{exc.strerror}）。", "ファイル名と場所を確認してください。") from None
+        raise _refuse(where, "F001", f"ファイルを読めません（{os_words(exc)}）。", "ファイル名と場所を確認してください。") from None
     if not stat.S_ISREG(st.st_mode):
         raise _refuse(where, "F011", f"通常のファイルではありません（{_kind(st.st_mode)}）。",
                       "通常のファイルを指定してください。")
@@ -74,7 +75,7 @@ def read_checked(path: Path, limit: Limit, root: Path | None = None, where: Loca
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise _refuse(where, "F001", f"ファイルを読めません（{exc.strerror}）。", "ファイル名と場所を確認してください。") from None
+        raise _refuse(where, "F001", f"ファイルを読めません（{os_words(exc)}）。", "ファイル名と場所を確認してください。") from None
     with os.fdopen(fd, "rb") as handle:
         st = os.fstat(handle.fileno())
         if not stat.S_ISREG(st.st_mode):  # swapped between stat and open

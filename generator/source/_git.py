@@ -97,6 +97,19 @@ def _commit(repo: git.Repo, rev: str) -> git.Commit | None:
         return None
 
 
+@contextlib.contextmanager
+def _objects_readable() -> Iterator[None]:
+    """A tree or blob git cannot read (a corrupt or lost object file) as git's own failure, not a traceback.
+
+    Why: GitPython reports it as a bare ValueError ("SHA … could not be resolved"); the CLI turns
+    git.GitCommandError into one finding (H071) that says to check the repository.
+    """
+    try:
+        yield
+    except ValueError as exc:
+        raise git.GitCommandError(["git", "cat-file", "--batch"], 128, str(exc)) from None
+
+
 def resolve(root: Path, rev: str) -> CommitInfo | None:
     """The commit a revision (sha, branch, tag, HEAD~2) names, or None if there is none."""
     with open_repo(root) as repo:
@@ -114,12 +127,13 @@ def commit_tree(root: Path, rev: str) -> CommitTree | None:
             return None
         prefix = _prefix(repo, root)
         files: dict[str, bytes] = {}
-        for blob in commit.tree.traverse():
-            if blob.type != "blob" or not blob.path.startswith(prefix):
-                continue
-            rel = blob.path[len(prefix):]
-            if rel.split("/")[0] in SOURCE_FOLDERS or rel in SOURCE_FILES:
-                files[rel] = blob.data_stream.read(MAX_BLOB)
+        with _objects_readable():
+            for blob in commit.tree.traverse():
+                if blob.type != "blob" or not blob.path.startswith(prefix):
+                    continue
+                rel = blob.path[len(prefix):]
+                if rel.split("/")[0] in SOURCE_FOLDERS or rel in SOURCE_FILES:
+                    files[rel] = blob.data_stream.read(MAX_BLOB)
         return CommitTree(commit.hexsha, f"{commit.hexsha[:10]}:", files)
 
 
@@ -130,7 +144,8 @@ def read_file(root: Path, rev: str, relpath: str) -> bytes | None:
         if commit is None:
             return None
         try:
-            return (commit.tree / (_prefix(repo, root) + relpath)).data_stream.read(MAX_BLOB)
+            with _objects_readable():
+                return (commit.tree / (_prefix(repo, root) + relpath)).data_stream.read(MAX_BLOB)
         except KeyError:
             return None
 
@@ -240,6 +255,7 @@ def first_versions(root: Path, folder: str) -> dict[str, FileVersion]:
                 rel = path[len(prefix):] if path.startswith(prefix) else path
                 if rel in found:
                     continue
-                data = (commit.tree / path).data_stream.read()
+                with _objects_readable():
+                    data = (commit.tree / path).data_stream.read()
                 found[rel] = FileVersion(rel, sha, int(stamp), data)
         return found
