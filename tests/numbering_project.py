@@ -91,3 +91,14 @@ def where(finding: Finding) -> str:
         if folder in path:
             path = folder + path.split(folder, 1)[1]
     return f"{path}:{finding.location.line}:{finding.location.col}"
+
+
+def case_ids(*columns) -> list[str]:
+    """ASCII test ids ("C1-ref.a.p1.-3"): mutmut hands test ids back to pytest, and ids with Japanese or spaces
+    are not found again (every mutant would count as killed)."""
+    ids = []
+    for number, values in enumerate(zip(*columns)):
+        text = "-".join(str(v) for v in values)
+        ascii_only = "".join(c if c.isascii() and (c.isalnum() or c in "._") else "." for c in text)
+        ids.append(f"{ascii_only}-{number}")
+    return ids

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.source.errors import Finding
-from numbering_project import VARIANT_HEAD, base_project, findings, where, write_project
+from numbering_project import VARIANT_HEAD, base_project, case_ids, findings, where, write_project
 
 TERMS_HINT = "terms/document.yaml の parameters: に「zzz:」を説明（description）と型（type）つきで宣言し、各販売店の params に値を書いてください。"
 REF_HINT = "ID のつづりを確認してください。オプションで外れた条項は参照できません。"
@@ -61,7 +61,7 @@ def _one(found: list[Finding]) -> Finding:
     return found[0]
 
 
-@pytest.mark.parametrize(("marker", "text", "code", "message", "hint", "place"), CASES, ids=[f"{c[2]}:{c[1]}" for c in CASES])
+@pytest.mark.parametrize(("marker", "text", "code", "message", "hint", "place"), CASES, ids=case_ids([c[2] for c in CASES], [c[1] for c in CASES]))
 def test_a_placeholder_that_cannot_be_filled_is_reported_at_its_column(tmp_path: Path, marker, text, code, message, hint, place) -> None:
     f = _one(findings(base_project(tmp_path / "p", {marker: text})))
     assert (f.code, f.message, f.hint, where(f)) == (code, message, hint, place)
@@ -79,7 +79,8 @@ def test_a_declared_parameter_without_a_value_names_the_variant_file_and_the_dec
         "variants/v.yaml の params: に「start_day: 値」を追加してください（開始日）。", "terms/a.yaml:17:12")
 
 
-@pytest.mark.parametrize(("text", "name"), [("{member_fee:西暦}円", "member_fee"), ("{self:西暦}", "self"), ("{edition:西暦}", "edition")])
+@pytest.mark.parametrize(("text", "name"), [("{member_fee:西暦}円", "member_fee"), ("{self:西暦}", "self"), ("{edition:西暦}", "edition")],
+                         ids=["member_fee", "self", "edition"])
 def test_a_date_form_on_a_parameter_that_is_no_date_says_so(tmp_path: Path, text: str, name: str) -> None:
     """The value is there: the form is what is wrong, so the hint is not to add a value (or to declare a built-in)."""
     f = _one(findings(base_project(tmp_path / "p", {"A1": text})))

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from generator.compile.numbering import _Renderer
 from generator.compile.pipeline import load
 from generator.compile.resolve import RText, resolve
-from numbering_project import BLOCK, base_project, compiled, write_project
+from numbering_project import BLOCK, base_project, case_ids, compiled, write_project
 
 REFERENCES = [
     # (where the text is, text, rendered)
@@ -58,7 +58,7 @@ REFERENCES = [
 ]
 
 
-@pytest.mark.parametrize(("where", "text", "expected"), REFERENCES, ids=[f"{w}:{t}" for w, t, _ in REFERENCES])
+@pytest.mark.parametrize(("where", "text", "expected"), REFERENCES, ids=case_ids([w for w, _, _ in REFERENCES], [t for _, t, _ in REFERENCES]))
 def test_a_reference_renders_as_the_rule_says(tmp_path: Path, where: str, text: str, expected: str) -> None:
     doc = compiled(base_project(tmp_path / "p", {where: text}))
     assert BLOCK[where](doc) == expected
@@ -80,7 +80,7 @@ PARAMETERS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), PARAMETERS, ids=[t for t, _ in PARAMETERS])
+@pytest.mark.parametrize(("text", "expected"), PARAMETERS, ids=case_ids([t for t, _ in PARAMETERS]))
 def test_a_parameter_renders_from_the_variant_and_its_declared_type(tmp_path: Path, text: str, expected: str) -> None:
     doc = compiled(base_project(tmp_path / "p", {"A2I1": text}))
     assert BLOCK["A2I1"](doc) == expected
@@ -101,7 +101,7 @@ ERAS = [
 ]
 
 
-@pytest.mark.parametrize(("day", "era", "western"), ERAS)
+@pytest.mark.parametrize(("day", "era", "western"), ERAS, ids=case_ids([d for d, _, _ in ERAS]))
 def test_dates_change_era_on_the_first_day_of_the_era(tmp_path: Path, day: str, era: str, western: str) -> None:
     variant = f'params:\n  member_fee: 79200\n  start_day: "{day}"\n'
     doc = compiled(base_project(tmp_path / "p", {"A1": "{start_day}/{start_day:西暦}"}, variant=variant))
@@ -118,7 +118,7 @@ CAPTIONS = [
 ]
 
 
-@pytest.mark.parametrize(("where", "text", "expected"), CAPTIONS, ids=[f"{w}:{t}" for w, t, _ in CAPTIONS])
+@pytest.mark.parametrize(("where", "text", "expected"), CAPTIONS, ids=case_ids([w for w, _, _ in CAPTIONS], [t for _, t, _ in CAPTIONS]))
 def test_a_caption_placeholder_prints_the_articles_caption(tmp_path: Path, where: str, text: str, expected: str) -> None:
     doc = compiled(base_project(tmp_path / "p", {where: text, "CCAP": "{self}への届出"}))
     assert BLOCK[where](doc) == expected
@@ -138,7 +138,7 @@ CONDITIONS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "on", "expected"), CONDITIONS, ids=[f"{t}-{o}" for t, o, _ in CONDITIONS])
+@pytest.mark.parametrize(("text", "on", "expected"), CONDITIONS, ids=case_ids([t for t, _, _ in CONDITIONS], [o for _, o, _ in CONDITIONS]))
 def test_an_inline_condition_keeps_the_branch_the_option_selects(tmp_path: Path, text: str, on: bool, expected: str) -> None:
     variant = "params:\n  member_fee: 79200\noptions:\n  medical: " + ("true" if on else "false") + "\n"
     doc = compiled(base_project(tmp_path / "p", {"A2I1": text}, variant=variant))
