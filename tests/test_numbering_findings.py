@@ -50,6 +50,8 @@ CASES = [
     ("A1", "あ{if medica}x{end}", "P004", "オプション「medica」は宣言されていません。", "「medical」の書き間違いではありませんか？", "terms/a.yaml:5:13"),
     ("A1", "{if zzz}x{end}", "P004", "オプション「zzz」は宣言されていません。",
      "terms/document.yaml の options に宣言するか、つづりを確認してください。", "terms/a.yaml:5:12"),
+    ("A1", "{if not medical}号{member_fe}{end}", "P001", "パラメータ「member_fe」はありません。", "「{member_fee}」の書き間違いではありませんか？",
+     "terms/a.yaml:5:29"),  # inside the branch the option selects
     ("A1", "前}後", "T002", "波括弧「{」「}」の対応がとれていません。",
      "差し込みは {名前} の形で書きます。波括弧を文字として使うことはできません。", "terms/a.yaml:5:13"),
     ("C1", "参照{ref:a.p1:前項}", "T004", "参照の書式「前項」は使えません。", "使える書式: 本条, 本項, 項", "terms/c.yaml:5:14"),
@@ -68,12 +70,12 @@ def test_a_placeholder_that_cannot_be_filled_is_reported_at_its_column(tmp_path:
 
 
 def test_a_declared_parameter_without_a_value_names_the_variant_file_and_the_declared_example(tmp_path: Path) -> None:
-    root = base_project(tmp_path / "p", {"A1": "年{member_fee}円", "A3": "{start_day}から"}, variant="params: {}\n")
+    root = base_project(tmp_path / "p", {"A1": "年{member_fee}円", "A3": "{start_day:西暦}から"}, variant="params: {}\n")
     fee, day = findings(root)
     assert (fee.code, fee.message, fee.hint, where(fee)) == (
         "P001", "パラメータ「member_fee」に値がありません（販売店 v）。",
         "variants/v.yaml の params: に「member_fee: 79200」を追加してください（会員の年間利用料金）。", "terms/a.yaml:5:13")
-    # no example declared: the hint says 値
+    # no example declared: the hint says 値 (and a date form on a date parameter is no mistake: the value is missing)
     assert (day.code, day.message, day.hint, where(day)) == (
         "P001", "パラメータ「start_day」に値がありません（販売店 v）。",
         "variants/v.yaml の params: に「start_day: 値」を追加してください（開始日）。", "terms/a.yaml:17:12")
@@ -116,16 +118,15 @@ APPENDIX_VARIANT = VARIANT_HEAD + """params:
   member_fee: 79200
 appendices:
   - id: fees
-    title: "料金表{zz}"
     sections:
       - id: s1
         mark: ※1
-        heading: "見出し{zz}"
         text: "本文{zz}"
+        heading: "見出し{zz}"
         table:
-          columns: [作業, "{zz}"]
           rows:
             - [駆け付け, "{zz}円"]
+          columns: [作業, "{zz}"]
         notes: ["※注{zz}"]
       - id: s2
         mark: ※2
@@ -134,17 +135,20 @@ appendices:
           - 一つ目
           - "二つ目{zz}"
           - {id: third, text: "三つ目{zz}"}
+    title: "料金表{zz}"
 """
 
 
 def test_every_text_of_an_appendix_is_checked_at_its_own_line(tmp_path: Path) -> None:
-    """The same bad placeholder in every field: each finding must point at its own field, not the first one."""
+    """The same bad placeholder in every field, in an order where a field's parent position is followed by another
+    field's placeholder (title after the sections, heading after the text, rows before columns): each finding must
+    point at its own field."""
     root = base_project(tmp_path / "p", {}, variant=APPENDIX_VARIANT[len(VARIANT_HEAD):])
     found = findings(root)
     assert [where(f) for f in found] == [
-        "variants/v.yaml:16:18", "variants/v.yaml:18:26", "variants/v.yaml:20:23", "variants/v.yaml:21:20",
-        "variants/v.yaml:15:22", "variants/v.yaml:27:17", "variants/v.yaml:28:35",
-        "variants/v.yaml:11:16"]  # per section: blocks, table columns, cells, notes, heading; the title last
+        "variants/v.yaml:14:18", "variants/v.yaml:19:26", "variants/v.yaml:18:23", "variants/v.yaml:20:20",
+        "variants/v.yaml:15:22", "variants/v.yaml:26:17", "variants/v.yaml:27:35",
+        "variants/v.yaml:28:16"]  # per section: blocks, table columns, cells, notes, heading; the title last
     assert {(f.code, f.message) for f in found} == {("P001", "パラメータ「zz」はありません。")}
 
 
@@ -165,3 +169,19 @@ def test_document_texts_are_checked_at_their_own_keys(tmp_path: Path) -> None:
         (root / "terms" / "document.yaml").read_text(encoding="utf-8").replace("title: U", "title: U{zz}"), encoding="utf-8")
     found = findings(root)
     assert [where(f) for f in found] == ["terms/document.yaml:6:7", "terms/document.yaml:7:25", "terms/document.yaml:3:9"]
+
+
+def test_a_one_line_supplementary_and_every_title_are_located_at_their_own_key(tmp_path: Path) -> None:
+    root = base_project(tmp_path / "p", {}, supplementary="附則{zz}")
+    doc_file = root / "terms" / "document.yaml"
+    doc_file.write_text(doc_file.read_text(encoding="utf-8").replace("service: S", "service: S{zz}")
+                        .replace("title: U", "title: U{zz}"), encoding="utf-8")
+    assert [where(f) for f in findings(root)] == ["terms/document.yaml:5:18", "terms/document.yaml:1:11", "terms/document.yaml:3:9"]
+
+
+def test_a_bad_placeholder_in_a_caption_fails_where_the_caption_is_written(tmp_path: Path) -> None:
+    """{caption:c} elsewhere renders the same caption again: the build still fails cleanly (no crash), and the
+    finding at the caption itself is among those reported."""
+    found = findings(base_project(tmp_path / "p", {"CCAP": "{zz}への届出", "A1": "{caption:c}"}))
+    assert {f.code for f in found} == {"P001"}
+    assert "terms/c.yaml:2:11" in [where(f) for f in found]

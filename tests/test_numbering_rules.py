@@ -210,9 +210,10 @@ def test_a_failed_placeholder_renders_as_a_visible_marker(tmp_path: Path) -> Non
     string, with a marker no real clause prints instead of a number."""
     r = _renderer(tmp_path)
     origin = r.resolved.project.where("terms/a.yaml", ("paragraphs", 0, "text"))
-    text = r.text(RText("{ref:nothing}・{ref:b.x1:本項}・{caption:nothing}・{nothing}", origin), ("a", "a.p1"))
-    assert text == "第?条・第?条・?・{nothing}"
-    assert [f.code for f in r.findings] == ["P002", "P003", "P002", "P001"]
+    text = r.text(RText("{ref:nothing}・{ref:b.x1:本項}・{caption:nothing}・{nothing}・{if nothing}有{else}無{end}", origin),
+                  ("a", "a.p1"))
+    assert text == "第?条・第?条・?・{nothing}・無"  # an undeclared option counts as off, as in when:
+    assert [f.code for f in r.findings] == ["P002", "P003", "P002", "P001", "P004"]
 
 
 def test_a_date_value_that_is_no_date_prints_as_written(tmp_path: Path) -> None:

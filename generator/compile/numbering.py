@@ -278,7 +278,7 @@ def number(resolved: ResolvedVariant) -> NumberedDocument:
     if isinstance(supplementary, str):
         supp_blocks = [(supplementary, ("supplementary",))]
     else:  # each block from its own line: the same {typo} in two blocks must not both point at the first
-        supp_blocks = [(s if isinstance(s, str) else s.text, ("supplementary", i, "text")) for i, s in enumerate(supplementary)]
+        supp_blocks = [(s if isinstance(s, str) else s.text, ("supplementary", i)) for i, s in enumerate(supplementary)]
     supp = tuple(r.text(RText(t, resolved.project.where("terms/document.yaml", loc)), ("", "")) for t, loc in supp_blocks)
     appendices, gaps = _appendices(r, resolved)
     titles = {key: r.text(RText(getattr(config, key), resolved.project.where("terms/document.yaml", (key,))), ("", ""))
