@@ -135,20 +135,25 @@ appendices:
           - 一つ目
           - "二つ目{zz}"
           - {id: third, text: "三つ目{zz}"}
+        table:
+          columns: ["{zz}", 乙]
+          rows:
+            - [丙, "{zz}"]
     title: "料金表{zz}"
 """
 
 
 def test_every_text_of_an_appendix_is_checked_at_its_own_line(tmp_path: Path) -> None:
     """The same bad placeholder in every field, in an order where a field's parent position is followed by another
-    field's placeholder (title after the sections, heading after the text, rows before columns): each finding must
+    field's placeholder (title after the sections, heading after the text, rows before columns and after them): each
+    finding must
     point at its own field."""
     root = base_project(tmp_path / "p", {}, variant=APPENDIX_VARIANT[len(VARIANT_HEAD):])
     found = findings(root)
     assert [where(f) for f in found] == [
         "variants/v.yaml:14:18", "variants/v.yaml:19:26", "variants/v.yaml:18:23", "variants/v.yaml:20:20",
-        "variants/v.yaml:15:22", "variants/v.yaml:26:17", "variants/v.yaml:27:35",
-        "variants/v.yaml:28:16"]  # per section: blocks, table columns, cells, notes, heading; the title last
+        "variants/v.yaml:15:22", "variants/v.yaml:26:17", "variants/v.yaml:27:35", "variants/v.yaml:29:22",
+        "variants/v.yaml:31:20", "variants/v.yaml:32:16"]  # per section: blocks, table columns, cells, notes, heading; the title last
     assert {(f.code, f.message) for f in found} == {("P001", "パラメータ「zz」はありません。")}
 
 
