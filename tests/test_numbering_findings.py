@@ -146,8 +146,7 @@ appendices:
 def test_every_text_of_an_appendix_is_checked_at_its_own_line(tmp_path: Path) -> None:
     """The same bad placeholder in every field, in an order where a field's parent position is followed by another
     field's placeholder (title after the sections, heading after the text, rows before columns and after them): each
-    finding must
-    point at its own field."""
+    finding must point at its own field."""
     root = base_project(tmp_path / "p", {}, variant=APPENDIX_VARIANT[len(VARIANT_HEAD):])
     found = findings(root)
     assert [where(f) for f in found] == [
