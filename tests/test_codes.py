@@ -263,6 +263,7 @@ SHARED_CODES = {
     "I003": "an imported DOCX that cannot be read (also when over the unpacked-size budget)",
     "I008": "an imported file over its size limit",
     "P014": "a TODO left in a variant (parameter or field)",
+    "T004": "a placeholder form that is not allowed: unknown to the parser, or :西暦 on a parameter that is no date (numbering)",
     "R014": "a reseller template that cannot be rendered (also when over its budget)",
     "R016": "a reseller template over its output budget",
     "R018": "a reseller template over its loop budget",

@@ -86,6 +86,15 @@ class _Renderer:
         except ValueError:  # a bad date value: reported by the parameter check at the value itself
             return str(value)
 
+    def _param_problem(self, token: ph.Param, origin: Location) -> tuple[str, str, str]:
+        """Code, message and hint for a {name} that renders to nothing."""
+        name, decl = token.name, self.decls.get(token.name)
+        if token.form and (name in params.BUILTIN or (decl is not None and decl.type != "date")):
+            # the value is there: telling the clerk to add it (or to declare a built-in) would send them the wrong way
+            return ("T004", f"書式「{token.form}」は日付のパラメータにしか使えません（「{name}」は日付ではありません）。",
+                    f"「{{{name}}}」と書いてください（「:{token.form}」は type: date のパラメータと {{issued}}・{{effective}} に使えます）。")
+        return ("P001", *self._missing_param(name, origin))
+
     def _missing_param(self, name: str, origin: Location) -> tuple[str, str]:
         """Message and hint for {name} without a value: the fix depends on where the text is."""
         variant_id = self.resolved.variant.id
@@ -147,8 +156,8 @@ class _Renderer:
             elif isinstance(token, ph.Param):
                 value = self._param(token)
                 if value is None:
-                    message, hint = self._missing_param(token.name, block.origin)
-                    self.findings.append(Finding(self.at(block, block.text, token.offset), "P001", message, hint))
+                    code, message, hint = self._param_problem(token, block.origin)
+                    self.findings.append(Finding(self.at(block, block.text, token.offset), code, message, hint))
                     value = f"{{{token.name}}}"
                 out.append(value)
             elif isinstance(token, ph.Ref):
@@ -266,9 +275,11 @@ def number(resolved: ResolvedVariant) -> NumberedDocument:
     articles = tuple(_article(r, node, n) for n, node in enumerate(resolved.articles, start=1))
     config = resolved.project.document
     supplementary = config.supplementary
-    supp_blocks = [supplementary] if isinstance(supplementary, str) else [s if isinstance(s, str) else s.text for s in supplementary]
-    origin = resolved.project.where("terms/document.yaml", ("supplementary",))
-    supp = tuple(r.text(RText(t, origin), ("", "")) for t in supp_blocks)
+    if isinstance(supplementary, str):
+        supp_blocks = [(supplementary, ("supplementary",))]
+    else:  # each block from its own line: the same {typo} in two blocks must not both point at the first
+        supp_blocks = [(s if isinstance(s, str) else s.text, ("supplementary", i)) for i, s in enumerate(supplementary)]
+    supp = tuple(r.text(RText(t, resolved.project.where("terms/document.yaml", loc)), ("", "")) for t, loc in supp_blocks)
     appendices, gaps = _appendices(r, resolved)
     titles = {key: r.text(RText(getattr(config, key), resolved.project.where("terms/document.yaml", (key,))), ("", ""))
               for key in ("service", "subtitle", "title")}  # the same placeholder language as every other text
