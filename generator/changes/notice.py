@@ -23,7 +23,7 @@ from ..history._calendar import notice_period, refund_deadline
 from ..source import _urls
 from ._elide import ELIDED, Piece, sides
 from ._table_diff import TableDiff, table_diff
-from .diff import (ADDED, CHANGED, DATES, REFERENCES, REMOVED, RENUMBERED, STATUS_JA, ArticleChange, DocumentDiff, UnitChange,
+from .diff import (ADDED, CHANGED, DATES, REFERENCES, REMOVED, RENUMBERED, ArticleChange, DocumentDiff, UnitChange,
                    char_diff, diff, own_number, units)
 from ..compile.document import NumberedDocument
 from ..history.editions import ReleaseRecord, edition_document, find_edition, load_records, project_at
@@ -210,27 +210,32 @@ def _table_parts(label: str, anchor: str, table: TableDiff) -> tuple[ChangedPart
 
 def _articles(result: DocumentDiff, rows: list[Row], tables: dict[str, TableDiff]) -> tuple[ChangedArticle, ...]:
     """「変更する条項」: every changed article with its changed paragraphs and items, then 附則 and 別紙."""
-    by_label = {(r.new_label or r.old_label): r for r in rows}
+    # a row by both its labels: a deleted 第4条第1号 and a new 第4条第1号 (another id in its place) are two rows
+    by_labels = {(r.new_label, r.old_label): r for r in rows}
+
+    def row_of(change: UnitChange) -> Row | None:
+        return by_labels.get((change.new.label if change.new else "", change.old.label if change.old else ""))
+
     out = []
     for a in result.articles:
         parts = []
         for change in result.units:
             if change.unit.article != a.id or change.unit.kind == "caption" or change.status == DATES:
                 continue
-            label = (change.new or change.old).label  # type: ignore[union-attr]
-            row = by_label.get(label)
-            if row is not None:
-                parts.append(ChangedPart(label, change.new.anchor if change.new else None, row.note))
+            row = row_of(change)
+            if row is not None:  # None: renumbered only with its article (第3条第1項 → 第4条第1項), no row of its own
+                parts.append(ChangedPart(change.unit.label, change.new.anchor if change.new else None, row.note))
         out.append(ChangedArticle(a.new_heading or a.old_heading or "", a.id if a.new_heading else None, _article_status(a), tuple(parts)))
     for change in result.units:
         unit = change.unit
         if unit.article or change.status in (DATES, RENUMBERED):
             continue
-        row = by_label.get(unit.label)
+        row = row_of(change)
+        assert row is not None  # every change of 附則 or 別紙 but a date or a renumbering has its row
         anchor = unit.anchor if change.new is not None else None
         heading = unit.label + (f"（{unit.text.splitlines()[0]}）" if unit.kind == "appendix" and unit.text else "")
         parts = _table_parts(unit.label, unit.anchor, tables[unit.path]) if unit.path in tables else ()
-        out.append(ChangedArticle(heading, anchor, row.note if row else STATUS_JA[change.status], parts))
+        out.append(ChangedArticle(heading, anchor, row.note, parts))
     return tuple(out)
 
 
