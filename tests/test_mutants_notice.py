@@ -118,3 +118,45 @@ def test_an_unknown_notice_format_is_refused() -> None:
     [finding] = info.value.findings
     assert (finding.code, finding.message, finding.hint) == ("C003", "お知らせの形式「rtf」はありません。", "使える形式: md, html, docx, pdf")
     assert finding.location.path == "<コマンドライン>"
+
+
+def test_make_notice_reads_the_issuer_at_the_edition_and_picks_the_edition(tmp_path: Path, monkeypatch) -> None:
+    from generator.changes.notice import make_notice
+    from generator.changes.release import release
+    from generator.source.errors import SourceError
+    from release_repo import TODAY, change_fee, commit_all, edit, released_repo
+
+    root = change_fee(released_repo(tmp_path, monkeypatch))
+    release(root, ["alpha"], "2026-12-01", "2027-01-01", "料金の改定", today=TODAY)
+    # after the release: another addressee and contact; the notice of 第2版 keeps what was committed with it
+    with (root / "terms" / "document.yaml").open("a", encoding="utf-8") as f:
+        f.write("notice:\n  addressee: ご契約者各位\n  kinds:\n    利益変更: より有利になる変更\n")
+    edit(root, "variants/alpha.yaml", "phone: 03-0000-0000", "phone: 06-1111-1111")
+    edit(root, "variants/alpha.yaml", '"88,000"', '"77,000"')
+    commit_all(root, "値下げ")
+    release(root, ["alpha"], "2027-02-01", "2027-03-04", "値下げ", kind="利益変更", today=TODAY)
+    second = make_notice(root, "alpha", 2)
+    assert (second.edition, second.previous_edition, second.addressee, second.kind_text) == (
+        2, 1, "お客様各位", "お客様のご負担または制約が増える場合がある変更")
+    assert second.contact == Contact("〒100-0000 東京都千代田区テスト町1-1（alpha）", "03-0000-0000（平日9:00～17:00）",
+                                     "terms@alpha.example.jp", "https://alpha.example.jp/otasuketai/")
+    newest = make_notice(root, "alpha", terms_href="https://example.jp/terms/alpha.html")
+    assert (newest.edition, newest.previous_edition, newest.addressee, newest.kind_text) == (3, 2, "ご契約者各位", "より有利になる変更")
+    assert newest.contact.phone == "06-1111-1111（平日9:00～17:00）" and newest.terms_href == "https://example.jp/terms/alpha.html"
+    assert [(r.new_label, [p.text for p in r.new if p.changed], [p.text for p in r.old if p.changed]) for r in newest.rows] == [
+        ("第2条第1項", ["77,000"], ["88,000"])]  # against 第2版, not the baseline
+    with pytest.raises(ReleaseError) as info:
+        make_notice(root, "alpha", 1)
+    [finding] = info.value.findings
+    assert (finding.code, finding.message, finding.hint) == (
+        "H074", "第1版は基準版のため、変更のお知らせはありません。", "--edition で変更後の版を指定してください。")
+    assert finding.location.path.startswith("releases/alpha/")
+    with pytest.raises(SourceError) as bad:
+        make_notice(root, "alpha", terms_href="javascript:alert(1)")
+    assert "--terms-url" in str(bad.value.findings[0])
+    with pytest.raises(ReleaseError) as none:
+        make_notice(root, "beta")
+    [finding] = none.value.findings
+    assert (finding.code, finding.location.path, finding.message, finding.hint) == (
+        "H073", "releases/beta/", "販売店「beta」には規約変更の記録がありません。",
+        "変更を記録するには kiyaku release beta --announce … --effective … --reason … を実行してください。")
