@@ -41,6 +41,7 @@ def test_marks_stay_with_the_character_before_them(text: str, expected: list[str
     ("料金", "は", 2), ("は", "料金", 2), ("UTM", "装置", 2), ("79", "円", 2), ("サービス", "は", 2),  # script changes
     ("料", "★", 2), ("あ", "★", 2), ("ア", "★", 2), ("7", "★", 2), ("A", "★", 2),  # each script against "other"
     ("「", "あ", 2), ("\ue000", "あ", 2),  # punctuation; a private-use 外字 (no Unicode name) is "other"
+    ("本所", "X", 2), ("料金", "X料金", 2),  # a Latin letter is neither a line break nor a bracket
     ("料", "金", 0), ("は", "の", 0), ("ア", "イ", 0), ("1", "2", 0), ("AX", "Y", 0), ("★", "☆", 0),  # same script
     ("．", "［", 0), ("\ue000", "\ue001", 0),
 ])
@@ -61,6 +62,7 @@ def test_boundary_scores_follow_the_rule(left: str, right: str, score: int) -> N
     ("本所、料金、する。", "本所、料金、料金、する。", "本所、料金、{+料金、+}する。"),
     # the first edit cannot slide (nothing equal before it); the second one still does
     ("旧料金を払う。返金する。", "料金を払う。料金を払う。返金する。", "[-旧-]{+料金を払う。+}料金を払う。返金する。"),
+    ("旧第2条、第3条による。", "第2条、第3条、第3条による。", "[-旧-]第2条、{+第3条、+}第3条による。"),
     ("本所は、料金を返金しません。", "本所は、返金しません。", "本所は、[-料金を-]返金しません。"),
     ("本所は、返金しません。", "本所は、料金を返金しません。", "本所は、{+料金を+}返金しません。"),
 ])
