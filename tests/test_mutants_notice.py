@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import MINI, REPO, copy_project
 from golden import _edit, _scenario_documents
-from generator.changes.notice import Contact, build_notice, render_notice
+from generator.changes import diff as d
+from generator.changes.notice import Contact, _rows, build_notice, render_notice
 from generator.compile.pipeline import compile_variant, load
 from generator.history.editions import ReleaseRecord
 from generator.source.errors import ReleaseError
@@ -130,7 +131,7 @@ def test_make_notice_reads_the_issuer_at_the_edition_and_picks_the_edition(tmp_p
     release(root, ["alpha"], "2026-12-01", "2027-01-01", "料金の改定", today=TODAY)
     # after the release: another addressee and contact; the notice of 第2版 keeps what was committed with it
     with (root / "terms" / "document.yaml").open("a", encoding="utf-8") as f:
-        f.write("notice:\n  addressee: ご契約者各位\n  kinds:\n    利益変更: より有利になる変更\n")
+        f.write("notice:\n  addressee: ご契約者各位\n  kinds:\n    不利益変更: 料金の値上げを含む変更\n")
     edit(root, "variants/alpha.yaml", "phone: 03-0000-0000", "phone: 06-1111-1111")
     edit(root, "variants/alpha.yaml", '"88,000"', '"77,000"')
     commit_all(root, "値下げ")
@@ -141,7 +142,8 @@ def test_make_notice_reads_the_issuer_at_the_edition_and_picks_the_edition(tmp_p
     assert second.contact == Contact("〒100-0000 東京都千代田区テスト町1-1（alpha）", "03-0000-0000（平日9:00～17:00）",
                                      "terms@alpha.example.jp", "https://alpha.example.jp/otasuketai/")
     newest = make_notice(root, "alpha", terms_href="https://example.jp/terms/alpha.html")
-    assert (newest.edition, newest.previous_edition, newest.addressee, newest.kind_text) == (3, 2, "ご契約者各位", "より有利になる変更")
+    # 利益変更 has no wording in document.yaml any more: the record's own code is printed
+    assert (newest.edition, newest.previous_edition, newest.addressee, newest.kind_text) == (3, 2, "ご契約者各位", "利益変更")
     assert newest.contact.phone == "06-1111-1111（平日9:00～17:00）" and newest.terms_href == "https://example.jp/terms/alpha.html"
     assert [(r.new_label, [p.text for p in r.new if p.changed], [p.text for p in r.old if p.changed]) for r in newest.rows] == [
         ("第2条第1項", ["77,000"], ["88,000"])]  # against 第2版, not the baseline
@@ -152,11 +154,58 @@ def test_make_notice_reads_the_issuer_at_the_edition_and_picks_the_edition(tmp_p
         "H074", "第1版は基準版のため、変更のお知らせはありません。", "--edition で変更後の版を指定してください。")
     assert finding.location.path.startswith("releases/alpha/")
     with pytest.raises(SourceError) as bad:
-        make_notice(root, "alpha", terms_href="javascript:alert(1)")
-    assert "--terms-url" in str(bad.value.findings[0])
+        make_notice(root, "alpha", terms_href="javascript:alert")
+    [finding] = bad.value.findings
+    assert (finding.code, finding.message) == ("C006", "--terms-url「'javascript:alert'」は使えません: 「javascript:」の URL は使えません（https: か相対パスだけです）。")
     with pytest.raises(ReleaseError) as none:
         make_notice(root, "beta")
     [finding] = none.value.findings
     assert (finding.code, finding.location.path, finding.message, finding.hint) == (
         "H073", "releases/beta/", "販売店「beta」には規約変更の記録がありません。",
         "変更を記録するには kiyaku release beta --announce … --effective … --reason … を実行してください。")
+
+
+def _insert_exception_paragraph(root: Path) -> None:
+    _edit(root / "terms" / "refunds.yaml", "  - id: exception\n", "  - id: notice\n    text: 返金は書面で求めます。\n  - id: exception\n")
+
+
+def test_an_item_moved_with_its_paragraph_moves_down() -> None:
+    # 第3条第2項第1号 → 第3条第3項第1号: the item keeps its 号 but its 項 moves down
+    old, new = _scenario_documents("alpha", _insert_exception_paragraph)
+    notes = {(r.new_label, r.old_label): r.note for r in build_notice(_record(), old, new).rows}
+    assert notes[("第3条第3項第1号", "第3条第2項第1号")] == "番号の変更（項・号の番号の繰下げ、内容の変更なし）"
+    assert notes[("第3条第3項第2号", "第3条第2項第2号")] == "番号の変更（項・号の番号の繰下げ、内容の変更なし）"  # 「本項第1号」 is unchanged
+    assert notes[("第3条第3項", "第3条第2項")] == "番号の変更（項・号の番号の繰下げ、内容の変更なし）"
+
+
+def test_a_caption_with_numbers_in_it_moves_by_its_article_number(tmp_path: Path) -> None:
+    root = copy_project(MINI, tmp_path / "mini")
+    # the last number of 第1条（目的（2024年改定）） is 2024 on both sides: the article number decides
+    _edit(root / "terms" / "purpose.yaml", "caption: 目的", "caption: 目的（2024年改定）")
+    old = compile_variant(load(root), "alpha")
+    _edit(root / "terms" / "document.yaml", "articles: [purpose, fees", "articles: [fees, purpose")
+    new = compile_variant(load(root), "alpha")
+    rows = {r.new_label: r.note for r in build_notice(_record(), old, new).rows}
+    assert rows["第1条（利用料金）"] == "番号の変更（条番号の繰上げ、内容の変更なし）"
+    assert rows["第2条（目的（2024年改定））"] == "番号の変更（条番号の繰下げ、内容の変更なし）"
+    assert "第3条（返金）" not in rows  # did not move
+
+
+def _table_unit(rows: tuple[tuple[str, ...], ...]) -> d.Unit:
+    cells = (("作業時間", "作業費"), *rows)
+    return d.Unit("appendix/x.y#table", "table", "", "別紙※1の表", "x-y", "\n".join(" | ".join(r) for r in cells), cells)
+
+
+@pytest.mark.parametrize("old_row, new_row, note, where", [
+    # a price column counts as a fee change even when the cell holds no amount
+    (("60分未満", "要相談"), ("60分未満", "無料"), "料金の変更、別紙の変更", "作業費"),
+    (("60分未満", "要相談"), ("90分未満", "無料"), "料金の変更、文言の変更、別紙の変更", "作業時間・作業費"),
+    (("60分未満", "要相談"), ("90分未満", "要相談"), "文言の変更、別紙の変更", "作業時間"),
+])
+def test_a_table_cell_is_a_fee_change_by_its_column(old_row, new_row, note: str, where: str) -> None:
+    old, new = _table_unit((old_row,)), _table_unit((new_row,))
+    change = d.UnitChange(d.CHANGED, old, new, d.char_diff(old.text, new.text))
+    rows, tables = _rows(d.DocumentDiff((), (change,)))
+    assert [r.note for r in rows] == [note]
+    [row] = tables["appendix/x.y#table"].rows
+    assert "・".join(row.columns) == where
