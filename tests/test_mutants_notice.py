@@ -209,3 +209,22 @@ def test_a_table_cell_is_a_fee_change_by_its_column(old_row, new_row, note: str,
     assert [r.note for r in rows] == [note]
     [row] = tables["appendix/x.y#table"].rows
     assert "・".join(row.columns) == where
+
+
+def test_a_missing_table_filled_in_is_a_change_of_the_appendix(tmp_path: Path) -> None:
+    # 別紙※1's table was missing from the source (as hiroshima-cci's UTM price table is) and is now filled in
+    root = copy_project(MINI, tmp_path / "mini")
+    alpha = root / "variants" / "alpha.yaml"
+    _edit(alpha, '          columns: [作業時間, 作業費]\n          rows:\n            - ["60分未満", "16,500円"]\n',
+          "          missing: 原本に表がありません。\n")
+    old = compile_variant(load(root), "alpha")
+    _edit(alpha, "          missing: 原本に表がありません。\n",
+          '          columns: [作業時間, 作業費]\n          rows:\n            - ["60分未満", "16,500円"]\n')
+    new = compile_variant(load(root), "alpha")
+    notice = build_notice(_record(), old, new)
+    [row] = notice.rows
+    assert (row.new_label, row.old_label, row.new_table, row.old_table) == ("別紙※1の表", "別紙※1の表", None, None)
+    assert "料金の変更" in row.kinds and row.kinds[-1] == "別紙の変更"  # a price appears; it is the 別紙
+    assert "".join(p.text for p in row.new) == "作業時間 | 作業費\n60分未満 | 16,500円"
+    [article] = notice.articles
+    assert (article.heading, article.anchor, article.parts) == ("別紙※1の表", "fee-schedule-incident", ())
