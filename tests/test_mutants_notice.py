@@ -16,7 +16,7 @@ import pytest
 from conftest import MINI, REPO, copy_project
 from golden import _edit, _scenario_documents
 from generator.changes import diff as d
-from generator.changes.notice import Contact, _rows, build_notice, render_notice
+from generator.changes.notice import Contact, _articles, _rows, build_notice, render_notice
 from generator.compile.pipeline import compile_variant, load
 from generator.history.editions import ReleaseRecord
 from generator.source.errors import ReleaseError
@@ -157,6 +157,15 @@ def test_make_notice_reads_the_issuer_at_the_edition_and_picks_the_edition(tmp_p
         make_notice(root, "alpha", terms_href="javascript:alert")
     [finding] = bad.value.findings
     assert (finding.code, finding.message) == ("C006", "--terms-url「'javascript:alert'」は使えません: 「javascript:」の URL は使えません（https: か相対パスだけです）。")
+    with pytest.raises(ReleaseError) as unreleased:  # a variant without any record, not even a baseline
+        make_notice(root, "gamma")
+    assert unreleased.value.findings[0].code == "H073"
+    # a first edition that is not a baseline (written by hand): nothing before it to compare with
+    first = root / "releases" / "alpha" / "1.yaml"
+    first.write_text(first.read_text(encoding="utf-8").replace('kind: "基準"', 'kind: "不利益変更"'), encoding="utf-8")
+    with pytest.raises(ReleaseError) as lone:
+        make_notice(root, "alpha", 1)
+    assert lone.value.findings[0].code == "H074"
     with pytest.raises(ReleaseError) as none:
         make_notice(root, "beta")
     [finding] = none.value.findings
@@ -205,10 +214,11 @@ def _table_unit(rows: tuple[tuple[str, ...], ...]) -> d.Unit:
 def test_a_table_cell_is_a_fee_change_by_its_column(old_row, new_row, note: str, where: str) -> None:
     old, new = _table_unit((old_row,)), _table_unit((new_row,))
     change = d.UnitChange(d.CHANGED, old, new, d.char_diff(old.text, new.text))
-    rows, tables = _rows(d.DocumentDiff((), (change,)))
+    result = d.DocumentDiff((), (change,))
+    rows, tables = _rows(result)
     assert [r.note for r in rows] == [note]
-    [row] = tables["appendix/x.y#table"].rows
-    assert "・".join(row.columns) == where
+    [article] = _articles(result, rows, tables)  # 「変更する条項」: the row and the columns that changed in it
+    assert [(p.label, p.note) for p in article.parts] == [("別紙※1の表「" + new_row[0] + "」の行", where)]
 
 
 def test_a_missing_table_filled_in_is_a_change_of_the_appendix(tmp_path: Path) -> None:
