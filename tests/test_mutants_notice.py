@@ -194,7 +194,9 @@ def test_a_caption_with_numbers_in_it_moves_by_its_article_number(tmp_path: Path
     old = compile_variant(load(root), "alpha")
     _edit(root / "terms" / "document.yaml", "articles: [purpose, fees", "articles: [fees, purpose")
     new = compile_variant(load(root), "alpha")
-    rows = {r.new_label: r.note for r in build_notice(_record(), old, new).rows}
+    notice = build_notice(_record(), old, new)
+    assert [(a.heading, a.status) for a in notice.articles] == [("第1条（利用料金）", "繰上げ"), ("第2条（目的（2024年改定））", "繰下げ")]
+    rows = {r.new_label: r.note for r in notice.rows}
     assert rows["第1条（利用料金）"] == "番号の変更（条番号の繰上げ、内容の変更なし）"
     assert rows["第2条（目的（2024年改定））"] == "番号の変更（条番号の繰下げ、内容の変更なし）"
     assert "第3条（返金）" not in rows  # did not move
