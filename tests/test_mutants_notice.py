@@ -195,7 +195,8 @@ def test_a_caption_with_numbers_in_it_moves_by_its_article_number(tmp_path: Path
     _edit(root / "terms" / "document.yaml", "articles: [purpose, fees", "articles: [fees, purpose")
     new = compile_variant(load(root), "alpha")
     notice = build_notice(_record(), old, new)
-    assert [(a.heading, a.status) for a in notice.articles] == [("第1条（利用料金）", "繰上げ"), ("第2条（目的（2024年改定））", "繰下げ")]
+    assert [(a.heading, a.status) for a in notice.articles] == [("第1条（利用料金）", "繰上げ"), ("第2条（目的（2024年改定））", "繰下げ"),
+                                                                   ("第3条（返金）", "参照の修正")]  # it cites 第1条第2項 now
     rows = {r.new_label: r.note for r in notice.rows}
     assert rows["第1条（利用料金）"] == "番号の変更（条番号の繰上げ、内容の変更なし）"
     assert rows["第2条（目的（2024年改定））"] == "番号の変更（条番号の繰下げ、内容の変更なし）"
