@@ -7,12 +7,16 @@
 # other and the score killed / (killed + survived). Without arguments every module in the table.
 # Survivors are listed by name (MUTATION_SHOW=1 also prints each one's diff: slow, one mutmut call
 # each) so they can be killed or listed in docs/testing.md as equivalent.
-# Environment: MUTATION_JOBS (default 2), MUTATION_SHOW=1 for the diffs of the survivors.
+# Environment: MUTATION_JOBS (default 2), MUTATION_SHOW=1 for the diffs of the survivors,
+# MUTATION_ISOLATION=forkserver for modules whose tests run git in process.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 table="$root/bench/mutation_targets.txt"
 jobs="${MUTATION_JOBS:-2}"
 show="${MUTATION_SHOW:-0}"
+# fork (mutmut's default) or forkserver: tests that run git in process (make_notice) can hang in a worker
+# forked from mutmut's main process (futex wait, no CPU, so the CPU-time limit never fires); forkserver does not
+isolation="${MUTATION_ISOLATION:-fork}"
 
 modules=("$@")
 if [ ${#modules[@]} -eq 0 ]; then
@@ -34,6 +38,7 @@ for module in "${modules[@]}"; do
     echo "[mutmut]"
     echo "source_paths = generator"
     echo "only_mutate = $module"
+    echo "process_isolation = $isolation"
     echo "also_copy ="
     for extra in terms variants releases errata.yaml schema tools bench mkdocs.yml overrides docs; do
       [ -e "$scratch/$extra" ] && echo "    $extra"

@@ -48,12 +48,41 @@ def _scenario_many(root: Path) -> None:
 
 
 def _scenario_removed(root: Path) -> None:
-    """An article removed (later ones move up) and a lead rewritten."""
+    """An article removed (later ones move up), a lead rewritten and the whole 別紙 (with its table) removed."""
     _edit(root / "terms" / "document.yaml", "articles: [purpose, fees", "articles: [fees")
     _edit(root / "terms" / "prohibited.yaml", "lead: お客様は、以下の行為を行わないものとします。", "lead: お客様は、次の行為をしてはなりません。")
+    alpha = root / "variants" / "alpha.yaml"
+    text = alpha.read_text(encoding="utf-8")
+    alpha.write_text(text[:text.index("appendices:")] + text[text.index("address:"):], encoding="utf-8")
 
 
-DIFF_SCENARIOS = (("many", "alpha", _scenario_many), ("removed", "alpha", _scenario_removed))
+def _scenario_blocks(root: Path) -> None:
+    """Texts of several blocks (lead, article item, paragraph, text after items, 附則) and the 別紙: a heading,
+    a cell and a new row in the fee table, a new section with a fee table and one whose table is missing."""
+    terms, alpha = root / "terms", root / "variants" / "alpha.yaml"
+    _edit(terms / "prohibited.yaml", "lead: お客様は、以下の行為を行わないものとします。",
+          "lead:\n  - お客様は、以下の行為を行わないものとします。\n  - 違反した場合、本所は利用を停止できます。")
+    _edit(terms / "prohibited.yaml", "    text: 法令に違反する行為\n", "    text:\n      - 法令に違反する行為\n      - 公序良俗に反する行為\n")
+    _edit(terms / "fees.yaml", "    text: 利用料金は年間{member_fee}円とします。\n",
+          "    text:\n      - 利用料金は年間{member_fee}円とします。\n      - 消費税を含みます。\n")
+    _edit(terms / "refunds.yaml", "        text: \"{ref:refunds.exception.broken:本項}以外で移転した場合\"\n",
+          "        text: \"{ref:refunds.exception.broken:本項}以外で移転した場合\"\n"
+          "    after:\n      - 前各号の場合、送料はお客様の負担とします。\n      - 返金は翌月末日までに行います。\n")
+    _edit(terms / "document.yaml", "supplementary: この規約は、{effective:西暦}から実施します。",
+          "supplementary:\n  - この規約は、{effective:西暦}から実施します。\n  - 旧規約は、同日に廃止します。")
+    _edit(alpha, "heading: 駆け付け価格", "heading: 駆け付け・初動対処価格")
+    _edit(alpha, '            - ["60分未満", "16,500円"]\n',
+          '            - ["60分以内", "16,500円"]\n            - ["120分以内", "33,000円"]\n')
+    _edit(alpha, "        notes: [※上限があります。]\n",
+          "        notes: [※上限があります。]\n"
+          "      - id: install\n        mark: ※2\n        heading: 設置価格\n        table:\n"
+          "          columns: [作業, 料金]\n          rows:\n            - [\"設置\", \"16,500円\"]\n"
+          "      - id: remote\n        mark: ※3\n        heading: 遠隔支援価格\n        table:\n"
+          "          missing: 原本に表がありません。\n")
+
+
+DIFF_SCENARIOS = (("many", "alpha", _scenario_many), ("removed", "alpha", _scenario_removed),
+                  ("blocks", "alpha", _scenario_blocks))
 
 
 def _scenario_documents(variant: str, scenario):

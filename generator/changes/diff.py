@@ -46,9 +46,9 @@ class Segment:
 
 
 def _attach(token: str) -> bool:
-    code = ord(token[0])
-    return bool(unicodedata.combining(token)) or unicodedata.category(token) in ("Mn", "Me") \
-        or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF or code == 0x200D
+    # marks (Mn, Me, and Mc with a combining class) and the zero width joiner belong to the character
+    # before them; variation selectors (U+FE00–FE0F, U+E0100–E01EF) are Mn
+    return bool(unicodedata.combining(token)) or unicodedata.category(token) in ("Mn", "Me") or token == "\u200d"
 
 
 def tokens(text: str) -> list[str]:
@@ -140,7 +140,7 @@ def char_diff(old: str, new: str) -> tuple[Segment, ...]:
     enc_old, enc_new = encode(old_tokens), encode(new_tokens)
     if len(table) > 65000:  # too many distinct tokens to encode (never for a clause): plain characters
         raw = dmp.diff_main(old, new, False)
-        return _segments([(op, text, text) for op, text in raw])
+        return _segments([(op, text if op <= 0 else "", text if op >= 0 else "") for op, text in raw])
     diffs = list(dmp.diff_main(enc_old, enc_new, False))
     dmp.diff_cleanupSemantic(diffs)
     diffs = [list(d) for d in diffs]  # the cleanup inserts tuples; _slide edits in place
@@ -156,6 +156,7 @@ def char_diff(old: str, new: str) -> tuple[Segment, ...]:
 
 
 def _segments(pieces: list[tuple[int, str, str]]) -> tuple[Segment, ...]:
+    """Segments from (op, old side's text, new side's text): a deletion has no new text, an insertion no old."""
     out: list[Segment] = []
     gone, came = "", ""
 
@@ -170,10 +171,8 @@ def _segments(pieces: list[tuple[int, str, str]]) -> tuple[Segment, ...]:
         if op == 0:
             flush()
             out.append(Segment(EQUAL if old_text == new_text else NOISE, old_text, new_text))
-        elif op < 0:
-            gone += old_text
         else:
-            came += new_text
+            gone, came = gone + old_text, came + new_text
     flush()
     return tuple(out)
 
@@ -350,8 +349,8 @@ def format_diff(result: DocumentDiff) -> str:
         return "変更はありません（表記のゆれ・附則の日付を除く）。\n"
     lines = ["条の変更:"]
     for a in result.articles:
-        if a.status == RENUMBERED or (a.old_number and a.new_number and a.old_number != a.new_number):
-            moved = "繰下げ" if (a.new_number or 0) > (a.old_number or 0) else "繰上げ"
+        if a.old_number and a.new_number and a.old_number != a.new_number:  # RENUMBERED always is
+            moved = "繰下げ" if a.new_number > a.old_number else "繰上げ"
             extra = "" if a.status == RENUMBERED else f"、{STATUS_JA[a.status]}"
             extra += "（参照番号の変更あり）" if a.references and a.status == RENUMBERED else ""
             lines.append(f"  第{a.old_number}条 → {a.new_heading}  {moved}{extra}")

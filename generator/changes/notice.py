@@ -23,8 +23,8 @@ from ..history._calendar import notice_period, refund_deadline
 from ..source import _urls
 from ._elide import ELIDED, Piece, sides
 from ._table_diff import TableDiff, table_diff
-from .diff import (ADDED, CHANGED, DATES, REFERENCES, REMOVED, RENUMBERED, STATUS_JA, ArticleChange, DocumentDiff, UnitChange,
-                   char_diff, diff, own_number, units)
+from .diff import (ADDED, CHANGED, DATES, REFERENCES, REMOVED, RENUMBERED, ArticleChange, DocumentDiff, Unit,
+                   UnitChange, char_diff, diff, own_number, units)
 from ..compile.document import NumberedDocument
 from ..history.editions import ReleaseRecord, edition_document, find_edition, load_records, project_at
 from ..source.errors import Finding, Location, ReleaseError
@@ -107,9 +107,14 @@ class Notice:
         return not self.rows
 
 
-def _renumber_note(old_label: str, new_label: str, what: str) -> str:
-    old_n, new_n = (int(re.findall(r"\d+", x)[-1]) for x in (old_label, new_label))
-    return f"{notes.NUMBER}（{what}の{'繰下げ' if new_n > old_n else '繰上げ'}、内容の変更なし）"
+def _own_numbers(unit: Unit) -> tuple[int, ...]:
+    """The numbers that place a unit: (条,) for a caption; (項, 号) or (号,) for the others, without the article's."""
+    return tuple(int(n) for n in re.findall(r"\d+", unit.label if unit.kind == "caption" else own_number(unit)))
+
+
+def _renumber_note(old: Unit, new: Unit, what: str) -> str:
+    # compared as a whole, not by the last number: 第2項第1号 → 第3項第1号 moves down with its paragraph
+    return f"{notes.NUMBER}（{what}の{'繰下げ' if _own_numbers(new) > _own_numbers(old) else '繰上げ'}、内容の変更なし）"
 
 
 def _changed_kinds(change: UnitChange) -> set[str]:
@@ -126,9 +131,8 @@ def _whole_table(cells: tuple[tuple[str, ...], ...]) -> Table:
     return tuple(tuple((Piece(c, True),) if c else () for c in row) for row in cells)
 
 
-def _table_row(change: UnitChange) -> tuple[Row, TableDiff]:
-    assert change.old is not None and change.new is not None and change.old.table and change.new.table
-    result = table_diff(change.old.table, change.new.table)
+def _table_row(old: Unit, new: Unit, old_cells: tuple[tuple[str, ...], ...], new_cells: tuple[tuple[str, ...], ...]) -> tuple[Row, TableDiff]:
+    result = table_diff(old_cells, new_cells)
     kinds = {notes.APPENDIX}
     for r in result.rows:
         for column, old_cell, new_cell in zip(r.columns, r.old_cells, r.new_cells):
@@ -137,8 +141,7 @@ def _table_row(change: UnitChange) -> tuple[Row, TableDiff]:
         if r.old_number is None or r.new_number is None:
             kinds.add(notes.ADDED if r.old_number is None else notes.REMOVED)
     kinds_t = notes.ordered(kinds)
-    return Row(change.new.label, change.new.anchor, (), change.old.label, (), "、".join(kinds_t), kinds_t,
-               result.new, result.old), result
+    return Row(new.label, new.anchor, (), old.label, (), "、".join(kinds_t), kinds_t, result.new, result.old), result
 
 
 def _rows(result: DocumentDiff) -> tuple[list[Row], dict[str, TableDiff]]:
@@ -155,10 +158,10 @@ def _rows(result: DocumentDiff) -> tuple[list[Row], dict[str, TableDiff]]:
             article = by_article.get(unit.article)
             if unit.kind == "caption" and article is not None and article.old_number != article.new_number:
                 rows.append(Row(article.new_heading or "", unit.anchor, (Piece(ELIDED),), article.old_heading or "", (Piece(ELIDED),),
-                                _renumber_note(article.old_heading or "", article.new_heading or "", "条番号"), (notes.NUMBER,)))
+                                _renumber_note(old, new, "条番号"), (notes.NUMBER,)))
             elif unit.kind != "caption" and own_number(old) != own_number(new):
                 rows.append(Row(new.label, new.anchor, (Piece(ELIDED),), old.label, (Piece(ELIDED),),
-                                _renumber_note(old.label, new.label, "項・号の番号"), (notes.NUMBER,)))
+                                _renumber_note(old, new, "項・号の番号"), (notes.NUMBER,)))
             continue
         article = by_article.get(unit.article)
         whole = unit.kind == "caption" and article is not None and article.status in (ADDED, REMOVED)
@@ -177,7 +180,7 @@ def _rows(result: DocumentDiff) -> tuple[list[Row], dict[str, TableDiff]]:
             else:
                 rows.append(Row("", None, (Piece("（削除）"),), label, body, note, kinds, old_table=table))
         elif unit.kind == "table" and change.old is not None and change.old.table and change.new is not None and change.new.table:
-            row, tables[unit.path] = _table_row(change)
+            row, tables[unit.path] = _table_row(change.old, change.new, change.old.table, change.new.table)
             rows.append(row)
         else:
             new_pieces, old_pieces = sides(change.segments)
@@ -210,27 +213,32 @@ def _table_parts(label: str, anchor: str, table: TableDiff) -> tuple[ChangedPart
 
 def _articles(result: DocumentDiff, rows: list[Row], tables: dict[str, TableDiff]) -> tuple[ChangedArticle, ...]:
     """「変更する条項」: every changed article with its changed paragraphs and items, then 附則 and 別紙."""
-    by_label = {(r.new_label or r.old_label): r for r in rows}
+    # a row by both its labels: a deleted 第4条第1号 and a new 第4条第1号 (another id in its place) are two rows
+    by_labels = {(r.new_label, r.old_label): r for r in rows}
+
+    def row_of(change: UnitChange) -> Row | None:
+        return by_labels.get((change.new.label if change.new else "", change.old.label if change.old else ""))
+
     out = []
     for a in result.articles:
         parts = []
         for change in result.units:
             if change.unit.article != a.id or change.unit.kind == "caption" or change.status == DATES:
                 continue
-            label = (change.new or change.old).label  # type: ignore[union-attr]
-            row = by_label.get(label)
-            if row is not None:
-                parts.append(ChangedPart(label, change.new.anchor if change.new else None, row.note))
+            row = row_of(change)
+            if row is not None:  # None: renumbered only with its article (第3条第1項 → 第4条第1項), no row of its own
+                parts.append(ChangedPart(change.unit.label, change.new.anchor if change.new else None, row.note))
         out.append(ChangedArticle(a.new_heading or a.old_heading or "", a.id if a.new_heading else None, _article_status(a), tuple(parts)))
     for change in result.units:
         unit = change.unit
         if unit.article or change.status in (DATES, RENUMBERED):
             continue
-        row = by_label.get(unit.label)
+        row = row_of(change)
+        assert row is not None  # every change of 附則 or 別紙 but a date or a renumbering has its row
         anchor = unit.anchor if change.new is not None else None
         heading = unit.label + (f"（{unit.text.splitlines()[0]}）" if unit.kind == "appendix" and unit.text else "")
         parts = _table_parts(unit.label, unit.anchor, tables[unit.path]) if unit.path in tables else ()
-        out.append(ChangedArticle(heading, anchor, row.note if row else STATUS_JA[change.status], parts))
+        out.append(ChangedArticle(heading, anchor, row.note, parts))
     return tuple(out)
 
 
