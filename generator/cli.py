@@ -269,7 +269,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", help="出力フォルダ（既定: rendered/）")
     sp.add_argument("--draft", action="store_true", help="出力を作って検査するが書き込まない")
     sp.add_argument("--jobs", "-j", type=_jobs, help="並列に描画するプロセス数（既定: CPU の数）")
-    sp.add_argument("--no-cache", action="store_true", help="変更のない販売店も含めてすべて描画し直す（.kiyaku/cache を使わない）")
+    sp.add_argument("--no-cache", action="store_true", help="変更のない販売店も含めてすべて描画し直す（.kiyaku/cache を読まない。結果は書き込むので次の build はすぐ終わる）")
     sp = add("verify", "rendered/ のファイルをマニフェストとソースに照らして検証する（キャッシュを使わず作り直す）", cmd_verify)
     sp.add_argument("--out", help="出力フォルダ（既定: rendered/）")
     sp.add_argument("--jobs", "-j", type=_jobs, help="並列に描画するプロセス数（既定: CPU の数）")

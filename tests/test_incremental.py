@@ -214,6 +214,20 @@ def test_cli_prints_counts_and_no_cache_renders_everything(built: Path) -> None:
     assert run_cli("build", "--root", str(built), "--jobs", "0").code == 2
 
 
+def test_a_build_without_the_cache_still_leaves_the_next_build_nothing_to_do(tmp_path: Path) -> None:
+    """--no-cache reads no cache but writes what it rendered: after it, `kiyaku build` (and the site,
+    which runs the same build) takes everything from rendered/ instead of rendering it all again."""
+    from release_repo import make_repo
+
+    root = make_repo(tmp_path, MINI, "mini")  # a fresh clone: no rendered/, no .kiyaku/
+    run = run_cli("build", "--root", str(root), "--no-cache", "--jobs", "1")
+    assert run.code == 0, run.stderr
+    assert "描画 10 件・再利用 0 件" in run.stderr
+    run = run_cli("build", "--root", str(root), "--jobs", "1")
+    assert run.code == 0, run.stderr
+    assert "作り直し 0 件" in run.stderr and "描画 0 件・再利用 10 件" in run.stderr
+
+
 BROKEN = [
     ("terms/fees.yaml", "利用料金は年間{member_fee}円とします。", "利用料金は年間{member_fee}円とします(税込)。"),  # PR006
     ("terms/refunds.yaml", "{ref:fees.no-refund}", "{ref:fees.nothing}"),  # P002

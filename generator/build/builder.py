@@ -361,7 +361,7 @@ def build(root: Path | str = ".", variants: list[str] | None = None, formats: li
           progress: Progress | None = None) -> BuildResult:
     """Render the chosen variants (all by default) in the chosen formats (all by default).
 
-    Only what changed is rendered (cache=False: everything); jobs worker processes (default:
+    Only what changed is rendered (cache=False: everything, the cache is then written but not read); jobs worker processes (default:
     all cores). With draft=True everything is checked and rendered but nothing is written.
     """
     root = Path(root)
@@ -371,7 +371,7 @@ def build(root: Path | str = ".", variants: list[str] | None = None, formats: li
     if not draft:
         _trust.require(root)  # staging folders and the lock live in .kiyaku/: never in someone else's
         _outdir.check_out_dir(root, out_dir)  # never a file, the repository, a source folder or someone's folder
-    store = Store.open(root, enabled=cache, writable=not draft)
+    store = Store.open(root, writable=not draft, readable=cache)
     progress = progress or Progress()
     with Pool(jobs or default_jobs()) as pool:
         sources = gather(root, store, pool)

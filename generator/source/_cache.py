@@ -145,15 +145,18 @@ class Store:
     path: Path | None  # cache folder, or None when caching is off
     writable: bool = True
     untrusted: str | None = None  # why .kiyaku/ was not used (generator/source/_trust.py), for a K001 warning
+    # False for `kiyaku build --no-cache`: nothing is read (everything is rendered again) but the results
+    # are still written, so the next build (or `mkdocs build`) knows rendered/ is up to date.
+    readable: bool = True
 
     @classmethod
-    def open(cls, root: Path, enabled: bool = True, writable: bool = True) -> "Store":
+    def open(cls, root: Path, enabled: bool = True, writable: bool = True, readable: bool = True) -> "Store":
         if not enabled:
             return cls(None, writable)
         reason = _trust.problem(Path(root))
         if reason is not None:
             return cls(None, writable, reason)
-        return cls(Path(root) / CACHE_DIR, writable)
+        return cls(Path(root) / CACHE_DIR, writable, readable=readable)
 
     @property
     def enabled(self) -> bool:
@@ -164,8 +167,8 @@ class Store:
         return self.path / kind / key[:2] / key
 
     def get(self, kind: str, key: str) -> bytes | None:
-        """The payload stored under key, or None (missing, or corrupted: then it is deleted)."""
-        if self.path is None:
+        """The payload stored under key, or None (missing, unread, or corrupted: then it is deleted)."""
+        if self.path is None or not self.readable:
             return None
         path = self._entry(kind, key)
         try:
