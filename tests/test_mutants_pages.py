@@ -193,3 +193,25 @@ def test_a_released_repository_builds_pages_from_records_not_the_working_tree(si
     beta = next(r for r in site.resellers if r.id == "beta")
     assert [e.number for e in beta.editions] == [7] and beta.current.status == "in-force"
     assert not beta.notices  # a baseline has no notice
+
+
+def test_the_page_environment_escapes_fails_on_unknown_names_and_offers_the_url_helpers() -> None:
+    """Built anew here: the module's environment exists before a test can change anything."""
+    import jinja2
+
+    env = pages._environment()
+    assert env.autoescape is True and env.undefined is jinja2.StrictUndefined
+    assert env.trim_blocks is True and env.lstrip_blocks is True
+    assert env.filters["date"] is pages._date
+    assert {k: env.globals[k] for k in ("reseller_url", "edition_url", "notice_url", "feed_path", "downloads_dir", "FEED_ALL",
+                                        "marks", "matrix", "resellers_by_prefecture", "pref_id")} == {
+        "reseller_url": pages.reseller_url, "edition_url": pages.edition_url, "notice_url": pages.notice_url,
+        "feed_path": pages.feed_path, "downloads_dir": pages.downloads_dir, "FEED_ALL": pages.FEED_ALL,
+        "marks": pages.marks, "matrix": pages.matrix, "resellers_by_prefecture": pages.resellers_by_prefecture,
+        "pref_id": pages._pref_id}
+    assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ missing }}").render()
+    assert env.from_string("{% if 1 %}\n  a\n{% endif %}\n").render() == "  a\n"  # trim_blocks
+    assert env.from_string("  {% if 1 %}\nb\n  {% endif %}\n").render() == "b\n"  # lstrip_blocks
+    assert "k-" in env.get_template("site.css").render()  # the site's own templates
