@@ -42,7 +42,7 @@ def site(tmp_path_factory) -> Site:
         mp.undo()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: mutmut ties a function only to the test whose setup first called it
 def specs(site: Site) -> dict[str, pages.PageSpec]:
     return {s.url: s for s in pages.pages(site)}
 
@@ -138,6 +138,10 @@ def test_the_files_are_each_editions_own_bytes_where_its_page_links_them(site: S
     for fmt in ("html", "pdf", "docx"):
         assert files[f"alpha/notice-ed2.{fmt}"] == notice.files[fmt]
     assert {"notices.atom", "alpha/notices.atom", "beta/notices.atom"} <= set(files)
+    for key, data in site.feeds.items():
+        path = pages.FEED_ALL if key == "all" else pages.feed_path(key)
+        assert data is not None and files[path] == pages._rebase(data, path, "") and files[path].startswith(b"<?xml")
+    assert b'xml:base="../"' in files["alpha/notices.atom"]
     assert files[pages.search.SCRIPT] == pages.search.JAVASCRIPT.encode("utf-8")
     assert files[pages.search.FILTER_SCRIPT] == pages.search.FILTER_JAVASCRIPT.encode("utf-8")
     css = files[pages.STYLESHEET].decode("utf-8")
