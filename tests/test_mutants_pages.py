@@ -176,6 +176,12 @@ def test_terms_headings_carry_the_ids_and_the_title_is_terms(site: Site) -> None
     doc = next(r for r in site.resellers if r.id == "alpha").current.doc
     html = str(pages.terms_fragment(doc))
     assert html.count('id="terms"') == 1 and '<h2 class="title" id="terms">' in html
+    from generator.render.html import render_fragment
+
+    raw = render_fragment(doc, heading_level=2)
+    head, _, rest = html.partition('<h2 class="title" id="terms">')
+    raw_head, _, raw_rest = raw.partition('<h2 class="title">')
+    assert head == raw_head and rest.split("</h2>", 1)[0] == raw_rest.split("</h2>", 1)[0]  # only the id is added
     article = doc.articles[0]
     assert re.search(rf'<section class="article">\n<h3 id="{article.anchor}"', html)
     assert not re.search(r'<section class="[^"]*" id=', html)  # every section's id moved onto its heading
@@ -186,10 +192,11 @@ def test_home_groups_prefectures_north_to_south_then_the_rest() -> None:
 
     resellers = (R(name="い", id="c", prefecture="沖縄県"), R(name="あ", id="b", prefecture=None),
                  R(name="う", id="a", prefecture="北海道"), R(name="あ", id="d", prefecture="沖縄県"),
-                 R(name="え", id="e", prefecture="東京都"))
+                 R(name="え", id="e", prefecture="東京都"), R(name="お", id="f", prefecture="青森県"))
     groups = pages.resellers_by_prefecture(resellers)
+    # the official order (青森県 second), not the order of the characters (青 sorts after 都)
     assert [(p, [r.id for r in rs]) for p, rs in groups] == [
-        ("北海道", ["a"]), ("東京都", ["e"]), ("沖縄県", ["d", "c"]), (pages.NO_PREFECTURE, ["b"])]
+        ("北海道", ["a"]), ("青森県", ["f"]), ("東京都", ["e"]), ("沖縄県", ["d", "c"]), (pages.NO_PREFECTURE, ["b"])]
     assert pages._pref_id(3) == "pref-3"
 
 
