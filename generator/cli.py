@@ -256,7 +256,7 @@ def parser() -> argparse.ArgumentParser:
         return sp
 
     sp = add("lint", "ソースを検査する（スキーマ、ID、参照、パラメータ、校正）", cmd_lint)
-    sp.add_argument("--no-cache", action="store_true", help="前回の結果（.kiyaku/cache）を使わずにすべて検査する")
+    sp.add_argument("--no-cache", action="store_true", help="前回の結果（.kiyaku/cache）を読まずにすべて検査する（結果は書き込む）")
     sp = add("render", "1 つの販売店の規約を出力する（既定: 標準出力）", cmd_render)
     sp.add_argument("variant")
     sp.add_argument("--format", default="txt", help="txt | md | html | docx | pdf")

@@ -228,6 +228,15 @@ def test_a_build_without_the_cache_still_leaves_the_next_build_nothing_to_do(tmp
     assert "作り直し 0 件" in run.stderr and "描画 0 件・再利用 10 件" in run.stderr
 
 
+def test_lint_without_the_cache_still_fills_it(tmp_path: Path) -> None:
+    """The same rule for lint --no-cache: nothing read, the results kept for the next run."""
+    from release_repo import make_repo
+
+    root = make_repo(tmp_path, MINI, "mini")
+    assert run_cli("lint", "--root", str(root), "--no-cache").code == 0
+    assert any((root / ".kiyaku" / "cache").rglob("*")), "lint --no-cache left no cache"
+
+
 BROKEN = [
     ("terms/fees.yaml", "利用料金は年間{member_fee}円とします。", "利用料金は年間{member_fee}円とします(税込)。"),  # PR006
     ("terms/refunds.yaml", "{ref:fees.no-refund}", "{ref:fees.nothing}"),  # P002

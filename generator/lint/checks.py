@@ -210,7 +210,7 @@ def lint(root: Path | str = ".", cache: bool = False) -> list[Finding]:
             load(root)  # the F002 message
         except KiyakuError as exc:
             return exc.findings
-    store = Store.open(root, enabled=cache)
+    store = Store.open(root, readable=cache)  # --no-cache: check everything anew, and keep the results for the next run
     findings = check(root, Snapshot.take(root), store, Parser(store)).findings
     if store.untrusted:
         from ..source._trust import warning
