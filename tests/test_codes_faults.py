@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from docx_parts import copy_declaring
+
 import finding_codes
 from conftest import MINI, REPO, copy_project, run_cli
 from release_repo import change_fee, commit_all, git, released_repo
@@ -167,15 +169,8 @@ def _template_with_big_image(monkeypatch, megabytes: int = 52) -> bytes:
     """
     chunk = os.urandom(1 << 20)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(default_template())) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "word/_rels/document.xml.rels":
-                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdBig" Type="http://schemas.openxmlformats.org/'
-                                    b'officeDocument/2006/relationships/image" Target="media/big.png"/></Relationships>')
-            elif info.filename == "[Content_Types].xml":
-                data = data.replace(b"</Types>", b'<Override PartName="/word/media/big.png" ContentType="image/png"/></Types>')
-            target.writestr(info.filename, data)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        copy_declaring(default_template(), target, "word/media/big.png", "image", "image/png")
         picture = zipfile.ZipInfo("word/media/big.png")
         picture.compress_type = zipfile.ZIP_LZMA
         with monkeypatch.context() as patch:

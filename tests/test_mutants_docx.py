@@ -17,6 +17,8 @@ from pathlib import Path
 import docx
 import pytest
 
+from docx_parts import copy_declaring
+
 from conftest import MINI, copy_project
 from generator.compile.pipeline import compile_variant, load
 from generator.render import RenderContext, get
@@ -313,15 +315,8 @@ def test_a_zip_that_is_not_a_word_file_is_r014_on_the_template_line(alpha, repo_
 def test_content_types_first_even_before_a_part_named_with_a_capital(alpha, repo_with_template: Path) -> None:
     """A plain sort would put "Custom/…" before "[Content_Types].xml" ('C' < '[')."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(template_with("{{ service }}"))) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "word/_rels/document.xml.rels":
-                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdCustom" Type="http://schemas.openxmlformats.org/'
-                                    b'officeDocument/2006/relationships/customXml" Target="../Custom/item.xml"/></Relationships>')
-            elif info.filename == "[Content_Types].xml":
-                data = data.replace(b"</Types>", b'<Override PartName="/Custom/item.xml" ContentType="application/xml"/></Types>')
-            target.writestr(info.filename, data)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        copy_declaring(template_with("{{ service }}"), target, "Custom/item.xml", "customXml", "application/xml")
         target.writestr("Custom/item.xml", "<item/>")
     (repo_with_template / "templates" / "t.docx").write_bytes(out.getvalue())
     with zipfile.ZipFile(io.BytesIO(_render(alpha, root=str(repo_with_template), template="templates/t.docx"))) as archive:
